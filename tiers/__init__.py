@@ -1,0 +1,1 @@
+"""The organisation tree, roles and scope, and the responsibility catalogue."""

@@ -1,0 +1,269 @@
+"""Admin: every model, Chinese labels, search and filters, scoped to the user's part of the hierarchy.
+
+Places and units carry guardian's object-permission screens (the role grants); catalogue models
+keep their change history (django-simple-history).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from django import forms
+from django.contrib import admin
+from django.db.models import QuerySet
+from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
+from guardian.admin import GuardedModelAdmin
+from simple_history.admin import SimpleHistoryAdmin
+
+from tiers import models
+
+admin.site.site_header = _("甘肃省脱贫攻坚帮扶工作责任落实系统")
+admin.site.site_title = _("帮扶责任落实系统")
+admin.site.index_title = _("系统管理")
+
+SCOPED_CHOICES = {models.Place, models.Unit, models.Person}
+
+
+class ScopedAdmin(admin.ModelAdmin):
+    """Lists, change pages and foreign-key choices go through ``visible_to``; out of scope is 404."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        return qs.visible_to(request.user) if hasattr(qs, "visible_to") else qs
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        if db_field.related_model in SCOPED_CHOICES:
+            kwargs["queryset"] = db_field.related_model.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+
+class PlaceAdminForm(forms.ModelForm):
+    """Add a place under a parent; the level and the code are checked against the parent."""
+
+    parent = forms.ModelChoiceField(
+        queryset=models.Place.objects.none(),
+        required=False,
+        label=_("上级区划"),
+        help_text=_("新增省级区划时留空"),
+    )
+
+    class Meta:
+        model = models.Place
+        fields = ["parent", "code", "name", "level", "longitude", "latitude"]
+
+    def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        parents = models.Place.objects.exclude(level="village")
+        self.fields["parent"].queryset = parents.visible_to(user) if user is not None else parents
+        if self.instance.pk:
+            self.fields["parent"].disabled = True
+            self.fields["parent"].initial = self.instance.get_parent()
+            self.fields["level"].disabled = True
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        parent = data.get("parent") if not self.instance.pk else self.instance.get_parent()
+        for field in ("code", "level"):
+            if field in self.errors:
+                return data
+        try:
+            self.instance.validate_placement(parent)
+        except forms.ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                for error in errors:
+                    self.add_error(field if field in self.fields else None, error)
+        return data
+
+
+@admin.register(models.Place)
+class PlaceAdmin(ScopedAdmin, GuardedModelAdmin):
+    form = PlaceAdminForm
+    list_display = ["code", "name", "level", "depth", "numchild"]
+    list_filter = ["level"]
+    search_fields = ["code", "name"]
+    ordering = ["path"]
+
+    def get_form(self, request: HttpRequest, obj: Any = None, change: bool = False, **kwargs: Any) -> Any:
+        form_class = super().get_form(request, obj, change=change, **kwargs)
+
+        class BoundForm(form_class):
+            def __init__(self, *args: Any, **kw: Any) -> None:
+                super().__init__(*args, user=request.user, **kw)
+
+        return BoundForm
+
+    def save_model(self, request: HttpRequest, obj: models.Place, form: Any, change: bool) -> None:
+        if change:
+            obj.save()
+            return
+        parent = form.cleaned_data.get("parent")
+        if parent is None:
+            models.Place.add_root(instance=obj)
+        else:
+            models.Place.objects.get(pk=parent.pk).add_child(instance=obj)
+
+
+@admin.register(models.Unit)
+class UnitAdmin(ScopedAdmin, GuardedModelAdmin):
+    list_display = ["code", "name", "kind", "place"]
+    list_filter = ["kind", "place__level"]
+    search_fields = ["code", "name"]
+    autocomplete_fields = ["place"]
+
+
+class PostInline(admin.TabularInline):
+    model = models.Post
+    extra = 0
+    autocomplete_fields = ["unit", "place"]
+
+
+@admin.register(models.Person)
+class PersonAdmin(ScopedAdmin):
+    list_display = ["code", "name", "rank", "unit", "title"]
+    list_filter = ["rank", "unit__kind"]
+    search_fields = ["code", "name", "unit__name"]
+    autocomplete_fields = ["unit", "user"]
+    inlines = [PostInline]
+
+
+@admin.register(models.Post)
+class PostAdmin(ScopedAdmin):
+    list_display = ["person", "title", "unit", "place", "start", "end"]
+    list_filter = ["title", "place__level"]
+    search_fields = ["person__name", "person__code", "unit__name", "place__name"]
+    autocomplete_fields = ["person", "unit", "place"]
+    date_hierarchy = "start"
+
+
+@admin.register(models.ContactLeaderAssignment)
+class ContactLeaderAdmin(ScopedAdmin):
+    list_display = ["person", "county", "charged_township", "charged_village", "start", "end"]
+    search_fields = ["person__name", "county__name"]
+    autocomplete_fields = ["person", "county", "charged_township", "charged_village"]
+
+
+@admin.register(models.GroupLeaderAssignment)
+class GroupLeaderAdmin(ScopedAdmin):
+    list_display = ["unit", "county", "start", "end"]
+    search_fields = ["unit__name", "county__name"]
+    autocomplete_fields = ["unit", "county"]
+
+
+@admin.register(models.AssistanceAssignment)
+class AssistanceAdmin(ScopedAdmin):
+    list_display = ["unit", "village", "start", "end"]
+    list_filter = ["unit__kind"]
+    search_fields = ["unit__name", "village__name", "village__code"]
+    autocomplete_fields = ["unit", "village"]
+
+
+@admin.register(models.SectorLeadMembership)
+class SectorLeadAdmin(ScopedAdmin):
+    list_display = ["lead_unit", "member_unit", "start", "end"]
+    list_filter = ["lead_unit"]
+    search_fields = ["lead_unit__name", "member_unit__name"]
+    autocomplete_fields = ["lead_unit", "member_unit"]
+
+
+class LeadingGroupMemberInline(admin.TabularInline):
+    model = models.LeadingGroupMember
+    extra = 0
+    autocomplete_fields = ["person"]
+
+
+@admin.register(models.LeadingGroup)
+class LeadingGroupAdmin(ScopedAdmin):
+    list_display = ["name", "kind", "place", "established"]
+    list_filter = ["kind", "place__level"]
+    search_fields = ["name", "place__name"]
+    autocomplete_fields = ["place"]
+    inlines = [LeadingGroupMemberInline]
+
+
+@admin.register(models.LeadingGroupMember)
+class LeadingGroupMemberAdmin(ScopedAdmin):
+    list_display = ["group", "person", "role", "start", "end"]
+    list_filter = ["role", "group__kind"]
+    search_fields = ["group__name", "person__name"]
+    autocomplete_fields = ["group", "person"]
+
+
+# --- catalogue ------------------------------------------------------------------------------------
+
+
+@admin.register(models.Document)
+class DocumentAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "title", "issued_on", "in_force_from"]
+    search_fields = ["code", "title"]
+
+
+@admin.register(models.Tier)
+class TierAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "section", "name", "document"]
+    list_filter = ["document"]
+    search_fields = ["code", "name"]
+
+
+@admin.register(models.Duty)
+class DutyAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "clause", "title", "tier"]
+    list_filter = ["tier"]
+    search_fields = ["code", "clause", "title", "text"]
+
+
+@admin.register(models.Rule)
+class RuleAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "clause", "counted", "period", "minimum", "unit", "pro_rated", "active"]
+    list_filter = ["tier", "period", "measure", "pro_rated", "active"]
+    search_fields = ["code", "clause", "counted", "subject"]
+    history_list_display = ["minimum", "minimum_by_rank", "pro_rated", "active"]
+
+
+class EscalationTriggerInline(admin.TabularInline):
+    model = models.EscalationTrigger
+    extra = 0
+    filter_horizontal = ["rules", "tiers"]
+
+
+class EscalationActionInline(admin.TabularInline):
+    model = models.EscalationAction
+    extra = 0
+
+
+@admin.register(models.Escalation)
+class EscalationAdmin(SimpleHistoryAdmin):
+    list_display = ["code", "clause", "tier", "trigger"]
+    list_filter = ["tier"]
+    search_fields = ["code", "trigger", "text"]
+    inlines = [EscalationTriggerInline, EscalationActionInline]
+
+
+@admin.register(models.EscalationTrigger)
+class EscalationTriggerAdmin(SimpleHistoryAdmin):
+    list_display = ["escalation", "kind", "relation"]
+    list_filter = ["kind", "relation"]
+    search_fields = ["escalation__code"]
+    filter_horizontal = ["rules", "tiers"]
+
+
+@admin.register(models.EscalationAction)
+class EscalationActionAdmin(SimpleHistoryAdmin):
+    list_display = [
+        "escalation",
+        "action",
+        "bearer",
+        "convenor",
+        "min_severity",
+        "max_severity",
+        "joint_liability",
+    ]
+    list_filter = ["action", "bearer", "convenor", "joint_liability"]
+    search_fields = ["escalation__code"]
+
+
+@admin.register(models.Policy)
+class PolicyAdmin(SimpleHistoryAdmin):
+    list_display = ["key", "value", "description"]
+    search_fields = ["key", "description"]
+    history_list_display = ["value"]

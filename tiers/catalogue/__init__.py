@@ -1,0 +1,1 @@
+"""The catalogue as data: one module per issuing document, loaded by ``load``."""

@@ -1,0 +1,31 @@
+"""``manage.py load_demo``: the demo region of Gansu and one demo login per role."""
+
+import os
+from typing import Any
+
+from django.conf import settings
+from django.core.management.base import BaseCommand, CommandError, CommandParser
+
+from tiers.demo import DEMO_PASSWORD_DEFAULT, DemoSize, demo_load
+
+
+class Command(BaseCommand):
+    help = "加载演示数据：甘肃省真实的市州与县区、生成的乡镇与村、单位、干部、分工和各角色演示账号。"
+
+    def add_arguments(self, parser: CommandParser) -> None:
+        parser.add_argument("--townships", type=int, default=3, help="每个县生成的乡镇数")
+        parser.add_argument("--villages", type=int, default=4, help="每个乡镇生成的村数")
+        parser.add_argument("--force", action="store_true", help="DEBUG 关闭时也加载（不建议在生产环境使用）")
+
+    def handle(self, *args: Any, **options: Any) -> None:
+        if not settings.DEBUG and not options["force"]:
+            raise CommandError("演示数据只应加载到开发环境（DEBUG 关闭时请加 --force）。")
+        password = os.environ.get("DEMO_PASSWORD", DEMO_PASSWORD_DEFAULT)
+        result = demo_load(size=DemoSize(options["townships"], options["villages"]), password=password)
+        self.stdout.write(
+            f"演示数据已就绪：新建区划 {result['places_created']} 个，"
+            f"单位 {result['units']} 个，干部 {result['people']} 名。"
+        )
+        self.stdout.write(f"演示账号（密码均为 {password}）：")
+        for username, role, scope in result["logins"]:
+            self.stdout.write(f"  {username:<12} {role}：{scope}")

@@ -1,0 +1,48 @@
+"""Models of the ``tiers`` app: the organisation tree, assignments, and the catalogue."""
+
+from tiers.models.assignments import (
+    AssistanceAssignment,
+    ContactLeaderAssignment,
+    GroupLeaderAssignment,
+    LeadingGroup,
+    LeadingGroupMember,
+    SectorLeadMembership,
+)
+from tiers.models.catalogue import (
+    Document,
+    Duty,
+    Escalation,
+    EscalationAction,
+    EscalationTrigger,
+    Policy,
+    Rule,
+    Tier,
+)
+from tiers.models.people import Person, Post
+from tiers.models.places import Place, PlaceGroupObjectPermission, PlaceUserObjectPermission
+from tiers.models.units import Unit, UnitGroupObjectPermission, UnitUserObjectPermission
+
+__all__ = [
+    "AssistanceAssignment",
+    "ContactLeaderAssignment",
+    "Document",
+    "Duty",
+    "Escalation",
+    "EscalationAction",
+    "EscalationTrigger",
+    "GroupLeaderAssignment",
+    "LeadingGroup",
+    "LeadingGroupMember",
+    "Person",
+    "Place",
+    "PlaceGroupObjectPermission",
+    "PlaceUserObjectPermission",
+    "Policy",
+    "Post",
+    "Rule",
+    "SectorLeadMembership",
+    "Tier",
+    "Unit",
+    "UnitGroupObjectPermission",
+    "UnitUserObjectPermission",
+]

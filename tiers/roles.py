@@ -1,0 +1,92 @@
+"""Roles: what a user may do (a Django group of model permissions) and where (a guardian grant).
+
+Each role is granted on one kind of node: the province for the provincial coordination group and
+administrators, a prefecture/county/township for their staff, a village for a team leader, a unit
+for a unit liaison. A helper's scope is their own person record (no node).
+"""
+
+from tiers.choices import PlaceLevel, Role
+
+#: The level of place a role is granted on; ``"unit"`` for a unit, ``None`` for no node.
+ROLE_NODE: dict[str, str | None] = {
+    Role.PROVINCIAL_GROUP: PlaceLevel.PROVINCE,
+    Role.PREFECTURE_STAFF: PlaceLevel.PREFECTURE,
+    Role.COUNTY_STAFF: PlaceLevel.COUNTY,
+    Role.TOWNSHIP_STAFF: PlaceLevel.TOWNSHIP,
+    Role.TEAM_LEADER: PlaceLevel.VILLAGE,
+    Role.ADMINISTRATOR: PlaceLevel.PROVINCE,
+    Role.UNIT_LIAISON: "unit",
+    Role.HELPER: None,
+}
+
+PLACE_ROLES = [role for role, node in ROLE_NODE.items() if node not in ("unit", None)]
+UNIT_ROLES = [role for role, node in ROLE_NODE.items() if node == "unit"]
+
+_VIEW_TREE = ["view_place", "view_unit", "view_person", "view_post"]
+_VIEW_ASSIGNMENTS = [
+    "view_contactleaderassignment",
+    "view_groupleaderassignment",
+    "view_assistanceassignment",
+    "view_sectorleadmembership",
+    "view_leadinggroup",
+    "view_leadinggroupmember",
+]
+_VIEW_CATALOGUE = [
+    "view_document",
+    "view_tier",
+    "view_duty",
+    "view_rule",
+    "view_escalation",
+    "view_escalationtrigger",
+    "view_escalationaction",
+    "view_policy",
+]
+_EDIT_PEOPLE = ["add_person", "change_person", "add_post", "change_post"]
+
+#: Model permissions (app ``tiers``) of each role's group. Administrators get every permission.
+ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
+    Role.PROVINCIAL_GROUP: _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE,
+    Role.PREFECTURE_STAFF: _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _EDIT_PEOPLE,
+    Role.COUNTY_STAFF: _VIEW_TREE
+    + _VIEW_ASSIGNMENTS
+    + _VIEW_CATALOGUE
+    + _EDIT_PEOPLE
+    + ["add_place", "change_place", "add_leadinggroupmember", "change_leadinggroupmember"],
+    Role.TOWNSHIP_STAFF: _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _EDIT_PEOPLE,
+    Role.UNIT_LIAISON: _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _EDIT_PEOPLE,
+    Role.TEAM_LEADER: _VIEW_TREE + _VIEW_CATALOGUE,
+    Role.HELPER: _VIEW_CATALOGUE,
+    Role.ADMINISTRATOR: [],
+}
+
+#: Roles whose users use the admin site (``is_staff``).
+STAFF_ROLES = {
+    Role.ADMINISTRATOR,
+    Role.PREFECTURE_STAFF,
+    Role.COUNTY_STAFF,
+    Role.TOWNSHIP_STAFF,
+    Role.UNIT_LIAISON,
+}
+
+
+def role_codename(role: str) -> str:
+    """The guardian permission codename that grants ``role`` on a node."""
+    return f"role_{role}"
+
+
+def sync_role_groups(**kwargs: object) -> None:
+    """Create one group per role and give it exactly its model permissions (run after every migrate).
+
+    Idempotent; a ``post_migrate`` receiver, so that permissions of models added later are picked up.
+    """
+    from django.contrib.auth.models import Group, Permission
+
+    for role in Role:
+        group, _ = Group.objects.get_or_create(name=role.value)
+        if role == Role.ADMINISTRATOR:
+            perms = Permission.objects.exclude(codename__startswith="role_")
+        else:
+            perms = Permission.objects.filter(
+                content_type__app_label="tiers", codename__in=ROLE_MODEL_PERMISSIONS[role]
+            )
+        group.permissions.set(perms)

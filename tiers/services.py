@@ -1,0 +1,148 @@
+"""Writes of the tiers app: typed, keyword-only, validating, returning the object."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Any
+
+from django.contrib.auth.models import Group
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils.translation import gettext_lazy as _
+from guardian.shortcuts import assign_perm, remove_perm
+
+from tiers import models
+from tiers.choices import PlaceLevel, Role
+from tiers.roles import ROLE_NODE, STAFF_ROLES, role_codename
+
+ROLE_NEEDS_PLACE = _("角色“%(role)s”必须授予在%(level)s一级的行政区划上。")
+ROLE_NEEDS_UNIT = _("角色“%(role)s”必须授予在一个单位上。")
+ROLE_NEEDS_PERSON = _("帮扶责任人角色需要先把该账号关联到一名干部。")
+
+
+@transaction.atomic
+def place_create(
+    *,
+    parent: models.Place | None,
+    code: str,
+    name: str,
+    level: str,
+    longitude: Decimal | None = None,
+    latitude: Decimal | None = None,
+) -> models.Place:
+    """Add a place under ``parent`` (a root when None), after checking its level and code."""
+    place = models.Place(code=code, name=name, level=level, longitude=longitude, latitude=latitude)
+    place.validate_placement(parent)
+    place.full_clean(exclude=["path", "depth", "numchild"])
+    if parent is None:
+        return models.Place.add_root(instance=place)
+    return parent.add_child(instance=place)
+
+
+@transaction.atomic
+def place_update(
+    *, place: models.Place, name: str, code: str, longitude: Any = None, latitude: Any = None
+) -> models.Place:
+    """Rename or re-code a place (its position in the tree is kept)."""
+    place.name, place.code, place.longitude, place.latitude = name, code, longitude, latitude
+    parent = place.get_parent()
+    place.validate_placement(parent)
+    place.full_clean(exclude=["path", "depth", "numchild"])
+    place.save()
+    return place
+
+
+def role_group(role: str) -> Group:
+    """The Django group holding the model permissions of ``role``."""
+    return Group.objects.get(name=role)
+
+
+@transaction.atomic
+def role_grant(*, user: Any, role: str, place: models.Place | None = None, unit: models.Unit | None = None) -> None:
+    """Give ``user`` a role on a node: group membership (what) plus a guardian grant (where)."""
+    node = ROLE_NODE[Role(role)]
+    label = Role(role).label
+    if node == "unit":
+        if unit is None or place is not None:
+            raise ValidationError(ROLE_NEEDS_UNIT, params={"role": label})
+        assign_perm(f"tiers.{role_codename(role)}", user, unit)
+    elif node is None:
+        if not models.Person.objects.filter(user=user).exists():
+            raise ValidationError(ROLE_NEEDS_PERSON)
+    else:
+        if place is None or unit is not None or place.level != node:
+            raise ValidationError(ROLE_NEEDS_PLACE, params={"role": label, "level": PlaceLevel(node).label})
+        assign_perm(f"tiers.{role_codename(role)}", user, place)
+    user.groups.add(role_group(role))
+    if role in STAFF_ROLES and not user.is_staff:
+        user.is_staff = True
+        user.save(update_fields=["is_staff"])
+
+
+@transaction.atomic
+def role_revoke(*, user: Any, role: str, place: models.Place | None = None, unit: models.Unit | None = None) -> None:
+    """Take a role grant back; the group membership goes when no grant of that role remains."""
+    codename = role_codename(role)
+    node = place or unit
+    if node is not None:
+        remove_perm(f"tiers.{codename}", user, node)
+    still = (
+        models.PlaceUserObjectPermission.objects.filter(user=user, permission__codename=codename).exists()
+        or models.UnitUserObjectPermission.objects.filter(user=user, permission__codename=codename).exists()
+    )
+    if not still:
+        user.groups.remove(role_group(role))
+
+
+@transaction.atomic
+def places_bulk_create(*, rows: list[dict[str, Any]]) -> int:
+    """Create many places at once, parents first: each row has code, name, level, parent_code.
+
+    Parents may exist already or come earlier in ``rows``. Children are appended under a parent in
+    code order (``node_order_by``), so a parent that already has children gets its new ones one by
+    one through treebeard; a new subtree is written with ``bulk_create`` (materialised paths are
+    computed here), which is what makes a province of 16,000 villages load in seconds.
+    """
+    by_code: dict[str, models.Place] = {}
+    new_children: dict[str, int] = {}
+    pending: list[models.Place] = []
+    existing_codes = {r["parent_code"] for r in rows if r.get("parent_code")} | {r["code"] for r in rows}
+    by_code.update({p.code: p for p in models.Place.objects.filter(code__in=existing_codes)})
+    for row in sorted(rows, key=lambda r: (choices_depth(r["level"]), r["code"])):
+        if row["code"] in by_code:
+            continue
+        parent = by_code.get(row.get("parent_code") or "")
+        place = models.Place(
+            code=row["code"],
+            name=row["name"],
+            level=row["level"],
+            longitude=row.get("longitude") or None,
+            latitude=row.get("latitude") or None,
+        )
+        place.validate_placement(parent)
+        if parent is not None and parent.pk and parent.numchild and parent.code not in new_children:
+            by_code[place.code] = models.Place.objects.get(pk=parent.pk).add_child(instance=place)
+            continue
+        parent_key = parent.code if parent is not None else ""
+        index = new_children.get(parent_key, 0) + 1
+        if parent is None:
+            index += models.Place.get_root_nodes().count()
+        new_children[parent_key] = index
+        place.depth = parent.depth + 1 if parent is not None else 1
+        place.path = models.Place._get_path(parent.path if parent is not None else "", place.depth, index)
+        place.numchild = 0
+        by_code[place.code] = place
+        pending.append(place)
+    models.Place.objects.bulk_create(pending, batch_size=2000)
+    for code, count in new_children.items():
+        if code:
+            models.Place.objects.filter(code=code).update(numchild=F("numchild") + count)
+    return len(pending)
+
+
+def choices_depth(level: str) -> int:
+    """Depth of a level in the tree (province 1 … village 5)."""
+    from tiers.choices import LEVEL_ORDER
+
+    return LEVEL_ORDER.index(level) + 1

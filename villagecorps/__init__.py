@@ -1,0 +1,1 @@
+"""Village-resident work teams, duty days and nights (tier 9). Built in issue 4."""
