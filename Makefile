@@ -35,3 +35,9 @@ format: install
 messages: install
 	$(BIN)/python manage.py makemessages --locale en --ignore '.venv/*'
 	$(BIN)/python manage.py compilemessages --locale en --ignore '.venv/*'
+
+# Province-scale benchmarks on PostgreSQL; writes docs/performance.md.
+BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/accountability_bench
+bench: install
+	psql "$(BENCH_DATABASE_URL:/accountability_bench=/postgres)" -q -c "DROP DATABASE IF EXISTS accountability_bench" -c "CREATE DATABASE accountability_bench"
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py

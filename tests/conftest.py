@@ -52,8 +52,14 @@ def celery_session_worker_app() -> Iterator[Any]:
 
 
 @pytest.fixture
-def celery_app_worker(celery_session_worker_app: Any, transactional_db: None) -> Any:
-    """The worker, with a database the worker thread can see (committed transactions)."""
+def celery_app_worker(
+    celery_session_worker_app: Any, transactional_db: None, django_db_serialized_rollback: None
+) -> Any:
+    """The worker, with a database the worker thread can see (committed transactions).
+
+    Serialized rollback restores the rows the data migrations wrote (the catalogue), which a
+    transactional test's flush would otherwise take away from the tests after it.
+    """
     return celery_session_worker_app
 
 

@@ -19,9 +19,10 @@ class UserFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = get_user_model()
         django_get_or_create = ("username",)
+        skip_postgeneration_save = True
 
     username = factory.Sequence(lambda n: f"user{n}")
-    password = factory.PostGenerationMethodCall("set_password", "pw-Test-2019")
+    password = factory.django.Password("pw-Test-2019")
 
 
 class UnitFactory(factory.django.DjangoModelFactory):

@@ -16,7 +16,9 @@ from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
 
-from tiers import models
+from tiers import models, services
+from tiers.choices import GroupRole
+from tiers.messages import Msg
 
 admin.site.site_header = _("甘肃省脱贫攻坚帮扶工作责任落实系统")
 admin.site.site_title = _("帮扶责任落实系统")
@@ -58,15 +60,18 @@ class PlaceAdminForm(forms.ModelForm):
         self.fields["parent"].queryset = parents.visible_to(user) if user is not None else parents
         if self.instance.pk:
             self.fields["parent"].disabled = True
-            self.fields["parent"].initial = self.instance.get_parent()
+            self.fields["parent"].initial = models.Place.objects.get_parent(self.instance)
             self.fields["level"].disabled = True
 
     def clean(self) -> dict[str, Any]:
         data = super().clean()
-        parent = data.get("parent") if not self.instance.pk else self.instance.get_parent()
-        for field in ("code", "level"):
+        parent = data.get("parent") if not self.instance.pk else models.Place.objects.get_parent(self.instance)
+        for field in ("parent", "code", "level"):
             if field in self.errors:
                 return data
+        # ModelForm copies the submitted values onto the instance only after clean(): do it here,
+        # or the old code and level (empty ones on add) would be checked instead of the new ones.
+        self.instance.code, self.instance.level = data["code"], data["level"]
         try:
             self.instance.validate_placement(parent)
         except forms.ValidationError as exc:
@@ -97,11 +102,15 @@ class PlaceAdmin(ScopedAdmin, GuardedModelAdmin):
         if change:
             obj.save()
             return
-        parent = form.cleaned_data.get("parent")
-        if parent is None:
-            models.Place.add_root(instance=obj)
-        else:
-            models.Place.objects.get(pk=parent.pk).add_child(instance=obj)
+        created = services.place_create(
+            parent=form.cleaned_data.get("parent"),
+            code=obj.code,
+            name=obj.name,
+            level=obj.level,
+            longitude=obj.longitude,
+            latitude=obj.latitude,
+        )
+        obj.pk, obj.path, obj.depth, obj.numchild = created.pk, created.path, created.depth, created.numchild
 
 
 @admin.register(models.Unit)
@@ -166,8 +175,28 @@ class SectorLeadAdmin(ScopedAdmin):
     autocomplete_fields = ["lead_unit", "member_unit"]
 
 
+class LeadingGroupMemberFormSet(forms.BaseInlineFormSet):
+    """Heads entered in one submission may not overlap either: each row's clean() only sees saved rows."""
+
+    def clean(self) -> None:
+        super().clean()
+        heads = [
+            form.instance
+            for form in self.forms
+            if form.is_valid()
+            and not self._should_delete_form(form)
+            and form.instance.role == GroupRole.HEAD
+            and form.instance.start
+        ]
+        for index, head in enumerate(heads):
+            for other in heads[:index]:
+                if head.overlaps(other):
+                    raise forms.ValidationError(Msg.OVERLAP, params={"other": str(other)})
+
+
 class LeadingGroupMemberInline(admin.TabularInline):
     model = models.LeadingGroupMember
+    formset = LeadingGroupMemberFormSet
     extra = 0
     autocomplete_fields = ["person"]
 
@@ -267,3 +296,59 @@ class PolicyAdmin(SimpleHistoryAdmin):
     list_display = ["key", "value", "description"]
     search_fields = ["key", "description"]
     history_list_display = ["value"]
+
+
+# --- roles ------------------------------------------------------------------------------------------
+
+
+class RoleAssignmentForm(forms.ModelForm):
+    """Grant a role on a node; the node is checked against the role."""
+
+    class Meta:
+        model = models.RoleAssignment
+        fields = ["user", "role", "place", "unit"]
+
+    def clean(self) -> dict[str, Any]:
+        data = super().clean()
+        if self.errors:
+            return data
+        try:
+            services.role_validate(
+                user=data.get("user"), role=data.get("role"), place=data.get("place"), unit=data.get("unit")
+            )
+        except forms.ValidationError as exc:
+            for field, errors in exc.error_dict.items():
+                for error in errors:
+                    self.add_error(field, error)
+        return data
+
+
+@admin.register(models.RoleAssignment)
+class RoleAssignmentAdmin(ScopedAdmin):
+    """Grants are made and taken back here; each keeps who granted it and when. Grants are not edited:
+    revoke and grant again."""
+
+    form = RoleAssignmentForm
+    list_display = ["user", "role", "place", "unit", "granted_by", "granted_at"]
+    list_filter = ["role", "place__level"]
+    search_fields = ["user__username", "place__name", "place__code", "unit__name", "unit__code"]
+    autocomplete_fields = ["user", "place", "unit"]
+    readonly_fields = ["granted_by", "granted_at"]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        return [*self.readonly_fields, "user", "role", "place", "unit"] if obj else self.readonly_fields
+
+    def save_model(self, request: HttpRequest, obj: models.RoleAssignment, form: Any, change: bool) -> None:
+        if change:
+            return
+        created = services.role_grant(
+            user=obj.user, role=obj.role, place=obj.place, unit=obj.unit, granted_by=request.user
+        )
+        obj.pk, obj.granted_by, obj.granted_at = created.pk, created.granted_by, created.granted_at
+
+    def delete_model(self, request: HttpRequest, obj: models.RoleAssignment) -> None:
+        services.role_revoke(assignment=obj)
+
+    def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
+        for assignment in queryset.select_related("user", "place", "unit"):
+            services.role_revoke(assignment=assignment)

@@ -5,7 +5,7 @@ from rest_framework.request import Request
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from tiers import models, selectors
+from tiers import models
 
 
 class TierSerializer(serializers.ModelSerializer):
@@ -85,7 +85,7 @@ class CatalogueView(APIView):
 
     def get(self, request: Request) -> Response:
         document = models.Document.objects.order_by("-in_force_from").first()
-        tiers = selectors.catalogue_tiers(document=document)
+        tiers = models.Tier.objects.filter(document=document).order_by("code")
         duties = models.Duty.objects.filter(tier__document=document).select_related("tier").order_by("code")
         rules = models.Rule.objects.filter(tier__document=document).select_related("tier", "duty").order_by("code")
         escalations = (

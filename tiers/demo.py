@@ -158,7 +158,7 @@ def demo_load(*, size: DemoSize | None = None, password: str = DEMO_PASSWORD_DEF
     assisting = [u for u in units.values() if u.code not in {c for c, *_ in LEAD_UNITS}]
     for n, county in enumerate(counties):
         leader = person(f"P-SZF-L{n + 1:03d}", provincial_office, Rank.PROVINCIAL, "省级领导")
-        townships = list(county.get_children())
+        townships = list(models.Place.objects.get_children(county))
         villages = list(
             models.Place.objects.filter(path__startswith=county.path, level=PlaceLevel.VILLAGE).order_by("code")
         )
@@ -233,13 +233,13 @@ def demo_users(*, password: str) -> list[tuple[str, str, str]]:
     """The demo administrator and one user per role; returns (username, role, scope) rows."""
     User = get_user_model()
     yuzhong = models.Place.objects.get(code="620123")
-    township = yuzhong.get_children().first()
+    township = models.Place.objects.get_children(yuzhong).first()
     grants: list[tuple[str, str, Any]] = [
         ("province", Role.PROVINCIAL_GROUP, models.Place.objects.get(code="620000")),
         ("lanzhou", Role.PREFECTURE_STAFF, models.Place.objects.get(code="620100")),
         ("yuzhong", Role.COUNTY_STAFF, yuzhong),
         ("township", Role.TOWNSHIP_STAFF, township),
-        ("teamleader", Role.TEAM_LEADER, township.get_children().first()),
+        ("teamleader", Role.TEAM_LEADER, models.Place.objects.get_children(township).first()),
         ("liaison", Role.UNIT_LIAISON, models.Unit.objects.get(code="SCZT")),
     ]
     rows = []

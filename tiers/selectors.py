@@ -9,7 +9,6 @@ from django.db.models import Prefetch, QuerySet
 from django.utils import timezone
 
 from tiers import models
-from tiers.roles import role_codename
 from tiers.scope import ROLE_PREFIX, sees_everything
 
 
@@ -31,7 +30,7 @@ def person_list(*, user: Any) -> QuerySet[models.Person]:
 def scope_roots(*, user: Any) -> QuerySet[models.Place]:
     """The highest places the user may see (the nodes granted, or the province for a superuser)."""
     if sees_everything(user):
-        return models.Place.get_root_nodes()
+        return models.Place.objects.get_root_nodes()
     place_ids = models.PlaceUserObjectPermission.objects.filter(
         user=user, permission__codename__startswith=ROLE_PREFIX
     ).values("content_object")
@@ -41,21 +40,9 @@ def scope_roots(*, user: Any) -> QuerySet[models.Place]:
     return models.Place.objects.filter(pk__in=place_ids.union(group_place_ids)).order_by("path")
 
 
-def role_grants(*, user: Any) -> list[dict[str, Any]]:
-    """The user's role grants, for display: role label and the node it is granted on."""
-    from tiers.choices import Role
-
-    labels = {role_codename(role): role.label for role in Role}
-    grants: list[dict[str, Any]] = []
-    for perm in models.PlaceUserObjectPermission.objects.filter(user=user).select_related(
-        "permission", "content_object"
-    ):
-        grants.append({"role": labels.get(perm.permission.codename, ""), "node": perm.content_object})
-    for perm in models.UnitUserObjectPermission.objects.filter(user=user).select_related(
-        "permission", "content_object"
-    ):
-        grants.append({"role": labels.get(perm.permission.codename, ""), "node": perm.content_object})
-    return grants
+def role_grants(*, user: Any) -> QuerySet[models.RoleAssignment]:
+    """The user's own role assignments, for display."""
+    return models.RoleAssignment.objects.filter(user=user).select_related("place", "unit")
 
 
 def place_context(*, place: models.Place, user: Any, on: datetime.date | None = None) -> dict[str, Any]:
@@ -63,8 +50,8 @@ def place_context(*, place: models.Place, user: Any, on: datetime.date | None = 
     day = on or timezone.localdate()
     return {
         "place": place,
-        "ancestors": place.get_ancestors().visible_to(user),
-        "children": place.get_children().visible_to(user),
+        "ancestors": models.Place.objects.get_ancestors(place).visible_to(user),
+        "children": models.Place.objects.get_children(place).visible_to(user),
         "units": unit_list(user=user).filter(place=place),
         "contact_leaders": models.ContactLeaderAssignment.objects.visible_to(user)
         .current_on(day)

@@ -9,16 +9,12 @@ from django.contrib.auth.models import Group
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
-from django.utils.translation import gettext_lazy as _
 from guardian.shortcuts import assign_perm, remove_perm
 
 from tiers import models
 from tiers.choices import PlaceLevel, Role
+from tiers.messages import Msg
 from tiers.roles import ROLE_NODE, STAFF_ROLES, role_codename
-
-ROLE_NEEDS_PLACE = _("角色“%(role)s”必须授予在%(level)s一级的行政区划上。")
-ROLE_NEEDS_UNIT = _("角色“%(role)s”必须授予在一个单位上。")
-ROLE_NEEDS_PERSON = _("帮扶责任人角色需要先把该账号关联到一名干部。")
 
 
 @transaction.atomic
@@ -36,8 +32,8 @@ def place_create(
     place.validate_placement(parent)
     place.full_clean(exclude=["path", "depth", "numchild"])
     if parent is None:
-        return models.Place.add_root(instance=place)
-    return parent.add_child(instance=place)
+        return models.Place.objects.add_root(instance=place)
+    return models.Place.objects.add_child(parent, instance=place)
 
 
 @transaction.atomic
@@ -46,7 +42,7 @@ def place_update(
 ) -> models.Place:
     """Rename or re-code a place (its position in the tree is kept)."""
     place.name, place.code, place.longitude, place.latitude = name, code, longitude, latitude
-    parent = place.get_parent()
+    parent = models.Place.objects.get_parent(place)
     place.validate_placement(parent)
     place.full_clean(exclude=["path", "depth", "numchild"])
     place.save()
@@ -58,40 +54,58 @@ def role_group(role: str) -> Group:
     return Group.objects.get(name=role)
 
 
-@transaction.atomic
-def role_grant(*, user: Any, role: str, place: models.Place | None = None, unit: models.Unit | None = None) -> None:
-    """Give ``user`` a role on a node: group membership (what) plus a guardian grant (where)."""
+def role_validate(*, user: Any, role: str, place: models.Place | None, unit: models.Unit | None) -> None:
+    """Check that the node fits the role (a county role on a county, a liaison on a unit, …)."""
     node = ROLE_NODE[Role(role)]
     label = Role(role).label
     if node == "unit":
         if unit is None or place is not None:
-            raise ValidationError(ROLE_NEEDS_UNIT, params={"role": label})
-        assign_perm(f"tiers.{role_codename(role)}", user, unit)
+            raise ValidationError({"unit": ValidationError(Msg.ROLE_NEEDS_UNIT, params={"role": label})})
     elif node is None:
-        if not models.Person.objects.filter(user=user).exists():
-            raise ValidationError(ROLE_NEEDS_PERSON)
-    else:
-        if place is None or unit is not None or place.level != node:
-            raise ValidationError(ROLE_NEEDS_PLACE, params={"role": label, "level": PlaceLevel(node).label})
-        assign_perm(f"tiers.{role_codename(role)}", user, place)
+        if user is not None and not models.Person.objects.filter(user=user).exists():
+            raise ValidationError({"user": ValidationError(Msg.ROLE_NEEDS_PERSON)})
+    elif place is None or unit is not None or place.level != node:
+        raise ValidationError(
+            {"place": ValidationError(Msg.ROLE_NEEDS_PLACE, params={"role": label, "level": PlaceLevel(node).label})}
+        )
+
+
+@transaction.atomic
+def role_grant(
+    *,
+    user: Any,
+    role: str,
+    place: models.Place | None = None,
+    unit: models.Unit | None = None,
+    granted_by: Any = None,
+) -> models.RoleAssignment:
+    """Give ``user`` a role on a node: group membership (what) plus a guardian grant (where).
+
+    Idempotent: granting the same role on the same node again returns the existing assignment.
+    """
+    role_validate(user=user, role=role, place=place, unit=unit)
+    assignment, _created = models.RoleAssignment.objects.get_or_create(
+        user=user, role=role, place=place, unit=unit, defaults={"granted_by": granted_by}
+    )
+    node = place or unit
+    if node is not None:
+        assign_perm(f"tiers.{role_codename(role)}", user, node)
     user.groups.add(role_group(role))
     if role in STAFF_ROLES and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
+    return assignment
 
 
 @transaction.atomic
-def role_revoke(*, user: Any, role: str, place: models.Place | None = None, unit: models.Unit | None = None) -> None:
+def role_revoke(*, assignment: models.RoleAssignment) -> None:
     """Take a role grant back; the group membership goes when no grant of that role remains."""
-    codename = role_codename(role)
-    node = place or unit
+    user, role = assignment.user, assignment.role
+    node = assignment.place or assignment.unit
     if node is not None:
-        remove_perm(f"tiers.{codename}", user, node)
-    still = (
-        models.PlaceUserObjectPermission.objects.filter(user=user, permission__codename=codename).exists()
-        or models.UnitUserObjectPermission.objects.filter(user=user, permission__codename=codename).exists()
-    )
-    if not still:
+        remove_perm(f"tiers.{role_codename(role)}", user, node)
+    assignment.delete()
+    if not models.RoleAssignment.objects.filter(user=user, role=role).exists():
         user.groups.remove(role_group(role))
 
 
@@ -120,14 +134,14 @@ def places_bulk_create(*, rows: list[dict[str, Any]]) -> int:
             longitude=row.get("longitude") or None,
             latitude=row.get("latitude") or None,
         )
-        place.validate_placement(parent)
+        place.validate_placement(parent, check_taken=False)  # existing codes were skipped above
         if parent is not None and parent.pk and parent.numchild and parent.code not in new_children:
-            by_code[place.code] = models.Place.objects.get(pk=parent.pk).add_child(instance=place)
+            by_code[place.code] = models.Place.objects.add_child(models.Place.objects.get(pk=parent.pk), instance=place)
             continue
         parent_key = parent.code if parent is not None else ""
         index = new_children.get(parent_key, 0) + 1
         if parent is None:
-            index += models.Place.get_root_nodes().count()
+            index += models.Place.objects.get_root_nodes().count()
         new_children[parent_key] = index
         place.depth = parent.depth + 1 if parent is not None else 1
         place.path = models.Place._get_path(parent.path if parent is not None else "", place.depth, index)

@@ -75,3 +75,32 @@ def load(data: ModuleType, get_model: Any) -> dict[str, int]:
         "escalations": Escalation.objects.filter(document=document).count(),
         "policies": Policy.objects.count(),
     }
+
+
+#: Catalogue models whose changes are kept by django-simple-history.
+HISTORY_TRACKED = ["Duty", "Rule", "Escalation", "EscalationTrigger", "EscalationAction", "Policy"]
+
+
+def record_initial_history(get_model: Any, reason: str) -> None:
+    """Write the loaded rows as the first ("+") history record of each tracked model.
+
+    A data migration runs on historical models, which simple-history does not watch; without this,
+    an administrator's first change would have nothing to compare against.
+    """
+    from django.utils import timezone
+
+    now = timezone.now()
+    for name in HISTORY_TRACKED:
+        model = get_model(name)
+        historical = get_model(f"Historical{name}")
+        fields = [f.attname for f in model._meta.concrete_fields]
+        already = set(historical.objects.values_list("id", flat=True))
+        historical.objects.bulk_create(
+            historical(
+                history_date=now,
+                history_type="+",
+                history_change_reason=reason,
+                **{field: getattr(obj, field) for field in fields},
+            )
+            for obj in model.objects.exclude(pk__in=already)
+        )

@@ -6,7 +6,9 @@ from django.db import migrations
 def load_catalogue(apps, schema_editor):
     from tiers.catalogue import data_2019_33, loader
 
-    loader.load(data_2019_33, lambda name: apps.get_model("tiers", name))
+    get_model = lambda name: apps.get_model("tiers", name)  # noqa: E731
+    loader.load(data_2019_33, get_model)
+    loader.record_initial_history(get_model, f"{data_2019_33.DOCUMENT['code']} 初始加载")
 
 
 def unload_catalogue(apps, schema_editor):

@@ -20,6 +20,7 @@ from tiers.models.catalogue import (
 )
 from tiers.models.people import Person, Post
 from tiers.models.places import Place, PlaceGroupObjectPermission, PlaceUserObjectPermission
+from tiers.models.roles import RoleAssignment
 from tiers.models.units import Unit, UnitGroupObjectPermission, UnitUserObjectPermission
 
 __all__ = [
@@ -38,6 +39,7 @@ __all__ = [
     "PlaceGroupObjectPermission",
     "PlaceUserObjectPermission",
     "Policy",
+    "RoleAssignment",
     "Post",
     "Rule",
     "SectorLeadMembership",

@@ -54,9 +54,14 @@ class ContactLeaderAssignment(Dated):
             if self.county.level != choices.PlaceLevel.COUNTY:
                 errors["county"] = Msg.MUST_BE_COUNTY
             else:
-                for field in ("charged_township", "charged_village"):
+                for field, level, message in (
+                    ("charged_township", choices.PlaceLevel.TOWNSHIP, Msg.MUST_BE_TOWNSHIP),
+                    ("charged_village", choices.PlaceLevel.VILLAGE, Msg.MUST_BE_VILLAGE),
+                ):
                     place = getattr(self, field)
-                    if place is not None and not place.path.startswith(self.county.path):
+                    if place is not None and place.level != level:
+                        errors[field] = message
+                    elif place is not None and not place.path.startswith(self.county.path):
                         errors[field] = Msg.CHARGE_OUTSIDE_COUNTY
                 if "__all__" not in errors:
                     errors.update(self.clean_overlap(ContactLeaderAssignment.objects.filter(county=self.county)))

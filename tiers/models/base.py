@@ -38,6 +38,11 @@ class Dated(models.Model):
             return {"end": Msg.DATES_ORDER}
         return {}
 
+    def overlaps(self, other: "Dated") -> bool:
+        """True when this row's validity and ``other``'s share a day."""
+        last = datetime.date.max
+        return self.start <= (other.end or last) and other.start <= (self.end or last)
+
     def clean_overlap(self, same: models.QuerySet) -> dict[str, ValidationError]:
         """Error when another row of ``same`` (the rows that may not overlap this one) overlaps it."""
         if not self.start:

@@ -121,6 +121,8 @@ class Rule(models.Model):
         errors: dict[str, str] = {}
         if self.duty_id and self.tier_id and self.duty.tier_id != self.tier_id:
             errors["duty"] = Msg.RULE_DUTY_TIER
+        if self.minimum_by_rank is None:  # an emptied box (the field is optional): no override
+            self.minimum_by_rank = {}
         ranks = set(choices.Rank.values)
         if not isinstance(self.minimum_by_rank, dict) or any(
             key not in ranks or not isinstance(value, int) or value < 1
@@ -214,6 +216,8 @@ class EscalationAction(models.Model):
             errors["max_severity"] = Msg.SEVERITY_RANGE
         if self.action == choices.ActionKind.ADMONISH and not self.convenor:
             errors["convenor"] = Msg.ADMONISH_NEEDS_CONVENOR
+        if self.targets is None:  # an emptied box (the field is optional): no targets
+            self.targets = []
         valid_targets = set(choices.Target.values)
         if not isinstance(self.targets, list) or any(t not in valid_targets for t in self.targets):
             errors["targets"] = Msg.TARGETS_INVALID

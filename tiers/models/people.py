@@ -34,7 +34,7 @@ class Person(models.Model):
         _("联系电话"),
         max_length=20,
         blank=True,
-        validators=[RegexValidator(r"^[0-9+\- ]{5,20}$", _("联系电话只能包含数字、空格、+ 和 -。"))],
+        validators=[RegexValidator(r"^[0-9+\- ]{5,20}$", Msg.PHONE)],
     )
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL,
@@ -103,3 +103,10 @@ class Post(Dated):
             errors["__all__"] = Msg.POST_ORG
         if errors:
             raise ValidationError(errors)
+
+    def validate_constraints(self, exclude: set[str] | None = None) -> None:
+        """Skip ``post_one_organisation`` here: clean() reports it as Msg.POST_ORG (the database still enforces it).
+
+        Otherwise forms would show Django's generic "约束 “post_one_organisation” 是无效的" next to it.
+        """
+        super().validate_constraints(exclude={*(exclude or ()), "unit", "place"})

@@ -25,6 +25,9 @@ class PlaceQuerySet(MP_NodeQuerySet, ScopedQuerySet):
 class PlaceManager(MP_NodeManager.from_queryset(PlaceQuerySet)):
     """Keeps treebeard's ordering by path and adds ``visible_to``."""
 
+    def get_queryset(self) -> PlaceQuerySet:
+        return PlaceQuerySet(self.model, using=self._db).order_by("path")
+
 
 class Place(MP_Node):
     """An administrative division, keyed by its division code (GB/T 2260; 统计用区划代码 below the county).
@@ -39,6 +42,8 @@ class Place(MP_Node):
     latitude = models.DecimalField(_("纬度"), max_digits=9, decimal_places=6, null=True, blank=True)
 
     node_order_by = ["code"]
+    #: Depth of the deepest level (村).
+    MAX_DEPTH = len(choices.LEVEL_ORDER)
     objects = PlaceManager()
 
     class Meta:
@@ -52,10 +57,15 @@ class Place(MP_Node):
 
     def full_name(self) -> str:
         """Names from the prefecture down, e.g. 兰州市 榆中县 某镇."""
-        return " ".join(p.name for p in [*self.get_ancestors(), self] if p.level != choices.PlaceLevel.PROVINCE)
+        return " ".join(
+            p.name for p in [*Place.objects.get_ancestors(self), self] if p.level != choices.PlaceLevel.PROVINCE
+        )
 
-    def validate_placement(self, parent: "Place | None") -> None:
-        """Check level and code against the parent; raise ValidationError with Chinese messages."""
+    def validate_placement(self, parent: "Place | None", *, check_taken: bool = True) -> None:
+        """Check level and code against the parent; raise ValidationError with Chinese messages.
+
+        ``check_taken=False`` skips the query for a duplicate code, for callers that checked it in bulk.
+        """
         errors: dict[str, list] = {}
         level_label = choices.PlaceLevel(self.level).label if self.level in choices.LEVEL_ORDER else ""
         if self.code and not self.code.isdigit():
@@ -101,7 +111,7 @@ class Place(MP_Node):
                             },
                         )
                     )
-        clash = Place.objects.filter(code=self.code).exclude(pk=self.pk).first() if self.code else None
+        clash = Place.objects.filter(code=self.code).exclude(pk=self.pk).first() if self.code and check_taken else None
         if clash:
             errors.setdefault("code", []).append(
                 ValidationError(Msg.CODE_TAKEN, params={"code": self.code, "name": clash.name})
