@@ -54,7 +54,13 @@ class RoleAssignment(models.Model):
         ordering = ["user__username", "role"]
         constraints = [
             models.UniqueConstraint(
-                fields=["user", "role", "place", "unit"], name="role_assignment_unique", nulls_distinct=False
+                fields=["user", "role", "place"], condition=Q(place__isnull=False), name="role_unique_on_place"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role", "unit"], condition=Q(unit__isnull=False), name="role_unique_on_unit"
+            ),
+            models.UniqueConstraint(
+                fields=["user", "role"], condition=Q(place__isnull=True, unit__isnull=True), name="role_unique_no_node"
             ),
             models.CheckConstraint(
                 condition=~Q(place__isnull=False, unit__isnull=False), name="role_assignment_one_node"
