@@ -3,7 +3,10 @@ from django.utils.translation import gettext_lazy as _
 
 
 class HouseholdsConfig(AppConfig):
-    """Tier 10: households and their helpers."""
+    """Tier 10: households, pairings, plans, visits and deeds; figures of R05.3 and R10.x."""
 
     name = "households"
     verbose_name = _("帮扶户与帮扶责任人")
+
+    def ready(self) -> None:
+        from households import figures  # noqa: F401  (registers the figure functions)

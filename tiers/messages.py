@@ -46,3 +46,6 @@ class Msg:
     ROLE_NEEDS_PLACE = _("角色“%(role)s”必须授予在%(level)s一级的行政区划上。")
     ROLE_NEEDS_UNIT = _("角色“%(role)s”必须授予在一个单位上。")
     ROLE_NEEDS_PERSON = _("帮扶责任人角色需要先把该账号关联到一名干部。")
+    REVIEW_OWN_REQUEST = _("不能审核自己提交的修改申请。")
+    REVIEW_DONE = _("该修改申请已经审核过了。")
+    REJECT_NEEDS_NOTE = _("驳回修改申请时请填写审核意见。")

@@ -22,16 +22,23 @@ ROLE_NODE: dict[str, str | None] = {
 PLACE_ROLES = [role for role, node in ROLE_NODE.items() if node not in ("unit", None)]
 UNIT_ROLES = [role for role, node in ROLE_NODE.items() if node == "unit"]
 
-_VIEW_TREE = ["view_place", "view_unit", "view_person", "view_post"]
-_VIEW_ASSIGNMENTS = [
+
+def _perms(app: str, *codenames: str) -> list[str]:
+    return [f"{app}.{codename}" for codename in codenames]
+
+
+_VIEW_TREE = _perms("tiers", "view_place", "view_unit", "view_person", "view_post")
+_VIEW_ASSIGNMENTS = _perms(
+    "tiers",
     "view_contactleaderassignment",
     "view_groupleaderassignment",
     "view_assistanceassignment",
     "view_sectorleadmembership",
     "view_leadinggroup",
     "view_leadinggroupmember",
-]
-_VIEW_CATALOGUE = [
+)
+_VIEW_CATALOGUE = _perms(
+    "tiers",
     "view_document",
     "view_tier",
     "view_duty",
@@ -40,22 +47,30 @@ _VIEW_CATALOGUE = [
     "view_escalationtrigger",
     "view_escalationaction",
     "view_policy",
-]
-_EDIT_PEOPLE = ["add_person", "change_person", "add_post", "change_post"]
+)
+_EDIT_PEOPLE = _perms("tiers", "add_person", "change_person", "add_post", "change_post")
+_REVIEW = _perms("tiers", "review_editrequest", "view_editrequest")
+_VIEW_HOUSEHOLDS = _perms("households", "view_household", "view_pairing", "view_visit", "view_deed", "view_plan")
+_LOG_HELPER_WORK = _perms(
+    "households", "add_visit", "change_visit", "add_deed", "change_deed", "add_plan", "change_plan"
+)
+_EDIT_HOUSEHOLDS = _perms("households", "add_household", "change_household", "add_pairing", "change_pairing")
+_STAFF = _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS
 
-#: Model permissions (app ``tiers``) of each role's group. Administrators get every permission.
+#: Model permissions (``app.codename``) of each role's group. Administrators get every permission.
 ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
-    Role.PROVINCIAL_GROUP: _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE,
-    Role.PREFECTURE_STAFF: _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _EDIT_PEOPLE,
-    Role.COUNTY_STAFF: _VIEW_TREE
-    + _VIEW_ASSIGNMENTS
-    + _VIEW_CATALOGUE
+    Role.PROVINCIAL_GROUP: _STAFF,
+    Role.PREFECTURE_STAFF: _STAFF + _EDIT_PEOPLE + _REVIEW,
+    Role.COUNTY_STAFF: _STAFF
     + _EDIT_PEOPLE
-    + ["add_place", "change_place", "add_leadinggroupmember", "change_leadinggroupmember"],
-    Role.TOWNSHIP_STAFF: _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _EDIT_PEOPLE,
-    Role.UNIT_LIAISON: _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _EDIT_PEOPLE,
-    Role.TEAM_LEADER: _VIEW_TREE + _VIEW_CATALOGUE,
-    Role.HELPER: _VIEW_CATALOGUE,
+    + _REVIEW
+    + _LOG_HELPER_WORK
+    + _EDIT_HOUSEHOLDS
+    + _perms("tiers", "add_place", "change_place", "add_leadinggroupmember", "change_leadinggroupmember"),
+    Role.TOWNSHIP_STAFF: _STAFF + _EDIT_PEOPLE + _REVIEW + _LOG_HELPER_WORK + _EDIT_HOUSEHOLDS,
+    Role.UNIT_LIAISON: _STAFF + _EDIT_PEOPLE,
+    Role.TEAM_LEADER: _VIEW_TREE + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS,
+    Role.HELPER: _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _LOG_HELPER_WORK,
     Role.ADMINISTRATOR: [],
 }
 
@@ -80,13 +95,16 @@ def sync_role_groups(**kwargs: object) -> None:
     Idempotent; a ``post_migrate`` receiver, so that permissions of models added later are picked up.
     """
     from django.contrib.auth.models import Group, Permission
+    from django.db.models import Q
 
     for role in Role:
         group, _ = Group.objects.get_or_create(name=role.value)
         if role == Role.ADMINISTRATOR:
             perms = Permission.objects.exclude(codename__startswith="role_")
         else:
-            perms = Permission.objects.filter(
-                content_type__app_label="tiers", codename__in=ROLE_MODEL_PERMISSIONS[role]
-            )
+            wanted = Q()
+            for name in ROLE_MODEL_PERMISSIONS[role]:
+                app_label, codename = name.split(".")
+                wanted |= Q(content_type__app_label=app_label, codename=codename)
+            perms = Permission.objects.filter(wanted)
         group.permissions.set(perms)

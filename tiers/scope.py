@@ -76,12 +76,15 @@ def sees_everything(user: AbstractBaseUser | AnonymousUser) -> bool:
 class ScopedQuerySet(models.QuerySet):
     """A queryset that knows where its rows sit in the hierarchy.
 
-    Subclasses name the lookups: ``scope_place_paths`` (paths of the places a row belongs to) and
-    ``scope_units`` (units a row belongs to). A row is visible when any of them is in scope.
+    Subclasses name the lookups: ``scope_place_paths`` (paths of the places a row belongs to),
+    ``scope_units`` (units a row belongs to) and ``scope_persons`` (people a row belongs to: a user
+    linked to one of them sees the row, e.g. a helper their own households). A row is visible when
+    any of them is in scope.
     """
 
     scope_place_paths: tuple[str, ...] = ()
     scope_units: tuple[str, ...] = ()
+    scope_persons: tuple[str, ...] = ()
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ScopedQuerySet:
         """Restrict to what ``user`` may see. Anonymous or inactive users see nothing."""
@@ -94,4 +97,7 @@ class ScopedQuerySet(models.QuerySet):
             condition |= place_scope_q(user, lookup)
         for lookup in self.scope_units:
             condition |= unit_scope_q(user, lookup)
+        for lookup in self.scope_persons:
+            own = self.model._default_manager.filter(**{f"{lookup}__user": user}).values("pk")
+            condition |= Q(pk__in=own)
         return self.filter(condition)

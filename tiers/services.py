@@ -160,3 +160,65 @@ def choices_depth(level: str) -> int:
     from tiers.choices import LEVEL_ORDER
 
     return LEVEL_ORDER.index(level) + 1
+
+
+def policy_value(key: str, default: Decimal | int) -> Decimal:
+    """A policy value from the catalogue (editable by an administrator), or ``default`` if absent."""
+    value = models.Policy.objects.filter(key=key).values_list("value", flat=True).first()
+    return Decimal(default) if value is None else value
+
+
+def _field_values(record: Any, fields: list[str]) -> dict[str, Any]:
+    return {name: record._meta.get_field(name).value_to_string(record) for name in fields}
+
+
+@transaction.atomic
+def edit_request_create(
+    *, user: Any, record: Any, changes: dict[str, Any], place: models.Place, reason: str = ""
+) -> models.EditRequest:
+    """File a change to ``record`` for review, keeping the values before. ``changes`` maps fields to new values."""
+    from django.contrib.contenttypes.models import ContentType
+
+    probe = type(record).objects.get(pk=record.pk)
+    for name, value in changes.items():
+        setattr(probe, name, value)
+    probe.full_clean()  # refuse now what would be refused on approval
+    serialised = _field_values(probe, list(changes))
+    return models.EditRequest.objects.create(
+        content_type=ContentType.objects.get_for_model(record),
+        object_id=record.pk,
+        place=place,
+        changes=serialised,
+        previous=_field_values(record, list(changes)),
+        reason=reason,
+        requested_by=user,
+    )
+
+
+@transaction.atomic
+def edit_request_decide(
+    *, request: models.EditRequest, reviewer: Any, approve: bool, note: str = ""
+) -> models.EditRequest:
+    """Approve (apply the change, kept in the record's history) or reject a pending edit request."""
+    from django.utils import timezone
+
+    request = models.EditRequest.objects.select_for_update().get(pk=request.pk)
+    if request.status != models.EditRequestStatus.PENDING:
+        raise ValidationError(Msg.REVIEW_DONE)
+    if request.requested_by_id == reviewer.pk:
+        raise ValidationError(Msg.REVIEW_OWN_REQUEST)
+    if not approve and not note.strip():
+        raise ValidationError({"review_note": Msg.REJECT_NEEDS_NOTE})
+    if approve:
+        record = request.target
+        for name, value in request.changes.items():
+            field = record._meta.get_field(name)
+            setattr(record, field.attname, field.to_python(value))
+        record.full_clean()
+        record._history_user = reviewer
+        record._change_reason = f"经审核批准（申请人 {request.requested_by}）"
+        record.save()
+    request.status = models.EditRequestStatus.APPROVED if approve else models.EditRequestStatus.REJECTED
+    request.reviewed_by, request.reviewed_at, request.review_note = reviewer, timezone.now(), note
+    request.save()
+    return request

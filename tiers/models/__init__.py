@@ -20,6 +20,7 @@ from tiers.models.catalogue import (
 )
 from tiers.models.people import Person, Post
 from tiers.models.places import Place, PlaceGroupObjectPermission, PlaceUserObjectPermission
+from tiers.models.reviews import EditRequest, EditRequestStatus
 from tiers.models.roles import RoleAssignment
 from tiers.models.units import Unit, UnitGroupObjectPermission, UnitUserObjectPermission
 
@@ -28,6 +29,8 @@ __all__ = [
     "ContactLeaderAssignment",
     "Document",
     "Duty",
+    "EditRequest",
+    "EditRequestStatus",
     "Escalation",
     "EscalationAction",
     "EscalationTrigger",
