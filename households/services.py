@@ -10,13 +10,14 @@ import datetime
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from households.messages import Msg
 from households.models import Deed, Household, Pairing, Plan, Visit
 from tiers import services as tier_services
-from tiers.models import EditRequest, Person
+from tiers.choices import Role
+from tiers.models import EditRequest, Person, RoleAssignment
 
 EDIT_REVIEW_POLICY = "record_edit_review_after_days"
 EDIT_REVIEW_DEFAULT_DAYS = 30
@@ -30,13 +31,15 @@ def household_for(*, user: Any, household: Household) -> Household:
 
 
 def helper_for(*, user: Any, household: Household, day: datetime.date) -> Person:
-    """Who the record is for: the user, if they are (or were) the household's helper; otherwise
-    (a township or county clerk entering on a helper's behalf) the helper paired with it on ``day``."""
+    """Who the record is for: the user, if paired with the household on ``day``; for a clerk (a user
+    holding a role other than helper: township or county staff entering on a helper's behalf), the
+    helper paired with it on ``day``. A helper outside their pairing's dates is refused."""
     person = Person.objects.filter(user=user).first()
-    if person is not None and Pairing.objects.filter(helper=person, household=household).exists():
-        if not Pairing.objects.filter(helper=person, household=household).current_on(day).exists():
-            raise ValidationError({"date": ValidationError(Msg.NOT_YOUR_PAIRING, params={"date": f"{day:%Y-%m-%d}"})})
+    if person is not None and Pairing.objects.filter(helper=person, household=household).current_on(day).exists():
         return person
+    is_clerk = user.is_superuser or RoleAssignment.objects.filter(user=user).exclude(role=Role.HELPER).exists()
+    if not is_clerk:
+        raise ValidationError({"date": ValidationError(Msg.NOT_YOUR_PAIRING, params={"date": f"{day:%Y-%m-%d}"})})
     pairing = Pairing.objects.filter(household=household).current_on(day).select_related("helper").first()
     if pairing is None:
         raise ValidationError({"date": ValidationError(Msg.NOT_PAIRED, params={"date": f"{day:%Y-%m-%d}"})})
@@ -52,7 +55,13 @@ def _log(model: type, *, user: Any, household: Household, date: datetime.date, *
     record = model(helper=helper, household=household, date=date, entered_by=user, **fields)
     record.full_clean()
     record._history_user = user
-    record.save()
+    try:
+        with transaction.atomic():
+            record.save()
+    except IntegrityError as exc:  # the same visit saved twice at once (a double tap): full_clean raced
+        raise ValidationError(
+            {"date": ValidationError(Msg.DUPLICATE_VISIT, params={"helper": helper.name, "date": f"{date:%Y-%m-%d}"})}
+        ) from exc
     return record
 
 
@@ -106,7 +115,11 @@ def record_update(
 ) -> Visit | Deed | Plan | EditRequest:
     """Change a visit, deed or plan. Within the edit window the change is saved (history keeps the
     values before); after it, an edit request is filed for a reviewer and the record is unchanged."""
-    household_for(user=user, household=record.household)
+    if not type(record).objects.visible_to(user).filter(pk=record.pk).exists():
+        raise ValidationError({"household": Msg.OUT_OF_SCOPE})
+    record = (
+        type(record).objects.select_related("household__village").get(pk=record.pk)
+    )  # the caller's copy stays as it was
     changes = {name: value for name, value in changes.items() if getattr(record, name) != value}
     if not changes:
         raise ValidationError(Msg.NOTHING_CHANGED)

@@ -49,3 +49,4 @@ class Msg:
     REVIEW_OWN_REQUEST = _("不能审核自己提交的修改申请。")
     REVIEW_DONE = _("该修改申请已经审核过了。")
     REJECT_NEEDS_NOTE = _("驳回修改申请时请填写审核意见。")
+    REVIEW_NOT_ALLOWED = _("您无权审核该区域的修改申请。")

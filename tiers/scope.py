@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 
 from django.db import models
 from django.db.models import F, Q
+from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Substr
 from django.db.models.lookups import In
 
@@ -68,6 +69,18 @@ def unit_scope_q(user: Any, unit_lookup: str) -> Q:
     return Q(**{f"{unit_lookup}__in": granted})
 
 
+def crosses_many(model: type[models.Model], lookup: str) -> bool:
+    """Whether ``lookup`` follows a reverse or many-to-many relation (a join that repeats rows)."""
+    for name in lookup.split(LOOKUP_SEP):
+        field = model._meta.pk if name == "pk" else model._meta.get_field(name)
+        if field.one_to_many or field.many_to_many:
+            return True
+        if field.related_model is None:
+            return False
+        model = field.related_model
+    return False
+
+
 def sees_everything(user: AbstractBaseUser | AnonymousUser) -> bool:
     """Superusers see the whole province without grants."""
     return bool(user.is_active and user.is_superuser)
@@ -92,12 +105,14 @@ class ScopedQuerySet(models.QuerySet):
             return self.none()
         if sees_everything(user):
             return self.all()
+        conditions = [place_scope_q(user, lookup) for lookup in self.scope_place_paths]
+        conditions += [unit_scope_q(user, lookup) for lookup in self.scope_units]
+        conditions += [Q(**{f"{lookup}__user": user}) for lookup in self.scope_persons]
+        lookups = [*self.scope_place_paths, *self.scope_units, *self.scope_persons]
         condition = Q(pk__in=[])
-        for lookup in self.scope_place_paths:
-            condition |= place_scope_q(user, lookup)
-        for lookup in self.scope_units:
-            condition |= unit_scope_q(user, lookup)
-        for lookup in self.scope_persons:
-            own = self.model._default_manager.filter(**{f"{lookup}__user": user}).values("pk")
-            condition |= Q(pk__in=own)
+        for lookup, q in zip(lookups, conditions, strict=True):
+            if crosses_many(self.model, lookup):
+                # Through a reverse relation: a subquery of primary keys, so no row appears twice.
+                q = Q(pk__in=self.model._default_manager.filter(q).values("pk"))
+            condition |= q
         return self.filter(condition)

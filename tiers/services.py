@@ -202,6 +202,11 @@ def edit_request_decide(
     """Approve (apply the change, kept in the record's history) or reject a pending edit request."""
     from django.utils import timezone
 
+    if not reviewer.has_perm("tiers.review_editrequest") or not (
+        models.EditRequest.objects.visible_to(reviewer).filter(pk=request.pk, place__isnull=False).exists()
+        and models.Place.objects.visible_to(reviewer).filter(pk=request.place_id).exists()
+    ):
+        raise ValidationError(Msg.REVIEW_NOT_ALLOWED)
     request = models.EditRequest.objects.select_for_update().get(pk=request.pk)
     if request.status != models.EditRequestStatus.PENDING:
         raise ValidationError(Msg.REVIEW_DONE)

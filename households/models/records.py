@@ -92,23 +92,33 @@ class Visit(HelperRecord):
         return f"{self.date:%Y-%m-%d} {self.helper.name} 走访 {self.household.head_name}户"
 
     def validate_constraints(self, exclude: object = None) -> None:
-        try:
-            super().validate_constraints(exclude=exclude)
-        except ValidationError as exc:
-            # Name the helper and the day, and hang the message on the date, the field a user changes.
-            if (
-                self.helper_id
-                and self.date
-                and any(e.code == "unique" or e.message == Msg.DUPLICATE_VISIT for e in exc.error_list)
-            ):
-                raise ValidationError(
-                    {
-                        "date": ValidationError(
-                            Msg.DUPLICATE_VISIT, params={"helper": self.helper.name, "date": f"{self.date:%Y-%m-%d}"}
-                        )
-                    }
-                ) from exc
-            raise
+        """Check ``visit_once_a_day`` here, naming the helper and the day on the date field.
+
+        Django formats a constraint's own message with ``%(name)s`` only (a KeyError on this
+        message's ``%(helper)s``), so the constraint is left out of the generic check (its fields
+        are excluded; it is the only constraint on them); the database still enforces it. It is
+        checked even when ``helper`` is excluded (a form that sets the helper from the pairing, not
+        from a field), not when the date or the household already failed.
+        """
+        skipped = set(exclude or ())
+        super().validate_constraints(exclude=skipped | {"helper", "household", "date"})
+        if skipped & {"household", "date"} or not (self.helper_id and self.household_id and self.date):
+            return
+        same_day = Visit._default_manager.filter(
+            helper_id=self.helper_id, household_id=self.household_id, date=self.date
+        )
+        if not self._state.adding and self.pk is not None:
+            same_day = same_day.exclude(pk=self.pk)
+        if same_day.exists():
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        Msg.DUPLICATE_VISIT,
+                        code="unique",
+                        params={"helper": self.helper.name, "date": f"{self.date:%Y-%m-%d}"},
+                    )
+                }
+            )
 
 
 class Deed(HelperRecord):
@@ -135,7 +145,7 @@ class Deed(HelperRecord):
             super().clean()
         except ValidationError as exc:
             errors.update(exc.error_dict)
-        if not (self.description or "").strip():
+        if self.description and not self.description.strip():  # empty is Django's "required"
             errors["description"] = [ValidationError(Msg.DEED_TEXT)]
         if errors:
             raise ValidationError(errors)

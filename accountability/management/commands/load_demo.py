@@ -6,15 +6,17 @@ from typing import Any
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
+from households import demo as households_demo
 from tiers.demo import DEMO_PASSWORD_DEFAULT, DemoSize, demo_load
 
 
 class Command(BaseCommand):
-    help = "加载演示数据：甘肃省真实的市州与县区、生成的乡镇与村、单位、干部、分工和各角色演示账号。"
+    help = "加载演示数据：甘肃省市州与县区、生成的乡镇与村、单位、干部、分工、建档立卡户及帮扶记录、演示账号。"
 
     def add_arguments(self, parser: CommandParser) -> None:
         parser.add_argument("--townships", type=int, default=3, help="每个县生成的乡镇数")
         parser.add_argument("--villages", type=int, default=4, help="每个乡镇生成的村数")
+        parser.add_argument("--households", type=int, default=4, help="每个村生成的建档立卡户数")
         parser.add_argument("--force", action="store_true", help="DEBUG 关闭时也加载（不建议在生产环境使用）")
 
     def handle(self, *args: Any, **options: Any) -> None:
@@ -26,6 +28,12 @@ class Command(BaseCommand):
             f"演示数据已就绪：新建区划 {result['places_created']} 个，"
             f"单位 {result['units']} 个，干部 {result['people']} 名。"
         )
+        homes = households_demo.demo_load(households_per_village=options["households"])
+        if homes["households"]:
+            self.stdout.write(
+                f"新建建档立卡户 {homes['households']} 户，结对 {homes['pairings']} 对，"
+                f"走访 {homes['visits']} 次，实事好事 {homes['deeds']} 件。"
+            )
         self.stdout.write(f"演示账号（密码均为 {password}）：")
         for username, role, scope in result["logins"]:
             self.stdout.write(f"  {username:<12} {role}：{scope}")
