@@ -18,46 +18,45 @@ from tests.conftest import REQUIRE_SERVICES
 
 CHROMIUM = Path("/usr/bin/chromium")
 PHONE = {"width": 390, "height": 844}  # a common phone viewport, in CSS pixels
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 
 
-@pytest.fixture(scope="session")
-def chromium() -> Iterator[Any]:
+@pytest.fixture
+def phone(live_server: Any, django_db_serialized_rollback: None) -> Iterator[Any]:
+    """A phone-sized page of Debian's chromium in Chinese, with ``page.base_url`` set to the live server.
+
+    Playwright starts here, per test and after the database is set up: its sync API keeps an event
+    loop running in this thread, and Django's connection handler is context-local, so the restore of
+    the serialized catalogue must happen before the loop starts. The ORM calls the test makes itself
+    (set-up, checking results) are synchronous and safe, hence DJANGO_ALLOW_ASYNC_UNSAFE.
+    """
     if not CHROMIUM.exists():
         if REQUIRE_SERVICES:
             pytest.fail("/usr/bin/chromium is missing: `make browser` installs it")
         pytest.skip("needs /usr/bin/chromium (`make browser`)")
     from playwright.sync_api import sync_playwright
 
-    # Playwright's sync API runs an event loop in this thread; the ORM calls the tests make
-    # themselves (database set-up, checking results) are still synchronous and safe.
     os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
-    with sync_playwright() as playwright:
-        browser = playwright.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=[
-                "--no-sandbox",
-                "--disable-gpu",
-                "--disable-quic",
-                "--no-first-run",
-                "--disable-background-networking",
-                "--disable-component-update",
-                "--disable-sync",
-            ],
-        )
-        yield browser
-        browser.close()
-    del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
-
-
-@pytest.fixture
-def phone(chromium: Any, live_server: Any, django_db_serialized_rollback: None) -> Iterator[Any]:
-    """A phone-sized page in Chinese, with ``page.base_url`` set to the live server."""
-    context = chromium.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
-    page = context.new_page()
-    page.set_default_timeout(15_000)
-    page.base_url = live_server.url
-    yield page
-    context.close()
+    try:
+        with sync_playwright() as playwright:
+            browser = playwright.chromium.launch(executable_path=str(CHROMIUM), args=CHROMIUM_ARGS)
+            context = browser.new_context(viewport=PHONE, locale="zh-CN", is_mobile=True, has_touch=True)
+            page = context.new_page()
+            page.set_default_timeout(15_000)
+            page.base_url = live_server.url
+            yield page
+            context.close()
+            browser.close()
+    finally:
+        del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
 
 def log_in(page: Any, username: str, password: str) -> None:

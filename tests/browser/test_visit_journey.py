@@ -11,7 +11,7 @@ from tests import factories
 from tests.browser.conftest import log_in
 from tiers.choices import PlaceLevel, Role
 
-pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
 PASSWORD = "pw-Test-2019"
 
 
