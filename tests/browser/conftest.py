@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+from django.db import connections
 
 from tests.conftest import REQUIRE_SERVICES
 
@@ -55,6 +56,7 @@ def phone(live_server: Any, django_db_serialized_rollback: None) -> Iterator[Any
             yield page
             context.close()
             browser.close()
+            connections.close_all()  # the connections the test body opened in the loop's context
     finally:
         del os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"]
 
