@@ -55,7 +55,29 @@ _LOG_HELPER_WORK = _perms(
     "households", "add_visit", "change_visit", "add_deed", "change_deed", "add_plan", "change_plan"
 )
 _EDIT_HOUSEHOLDS = _perms("households", "add_household", "change_household", "add_pairing", "change_pairing")
-_STAFF = _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS
+_VIEW_TEAMS = _perms(
+    "villagecorps",
+    "view_team",
+    "view_membership",
+    "view_dutyday",
+    "view_followupvisit",
+    "view_insurancecover",
+    "view_trainingday",
+)
+_RECORD_DAYS = _perms("villagecorps", "add_dutyday", "change_dutyday")
+_EDIT_TEAMS = _perms(
+    "villagecorps",
+    "add_team",
+    "change_team",
+    "add_membership",
+    "change_membership",
+    "add_trainingday",
+    "change_trainingday",
+)
+_UNIT_DUTIES = _perms(
+    "villagecorps", "add_followupvisit", "change_followupvisit", "add_insurancecover", "change_insurancecover"
+)
+_STAFF = _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _VIEW_TEAMS
 
 #: Model permissions (``app.codename``) of each role's group. Administrators get every permission.
 ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
@@ -66,10 +88,12 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
     + _REVIEW
     + _LOG_HELPER_WORK
     + _EDIT_HOUSEHOLDS
+    + _RECORD_DAYS
+    + _EDIT_TEAMS
     + _perms("tiers", "add_place", "change_place", "add_leadinggroupmember", "change_leadinggroupmember"),
-    Role.TOWNSHIP_STAFF: _STAFF + _EDIT_PEOPLE + _REVIEW + _LOG_HELPER_WORK + _EDIT_HOUSEHOLDS,
-    Role.UNIT_LIAISON: _STAFF + _EDIT_PEOPLE,
-    Role.TEAM_LEADER: _VIEW_TREE + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS,
+    Role.TOWNSHIP_STAFF: _STAFF + _EDIT_PEOPLE + _REVIEW + _LOG_HELPER_WORK + _EDIT_HOUSEHOLDS + _RECORD_DAYS,
+    Role.UNIT_LIAISON: _STAFF + _EDIT_PEOPLE + _UNIT_DUTIES,
+    Role.TEAM_LEADER: _VIEW_TREE + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _VIEW_TEAMS + _RECORD_DAYS,
     Role.HELPER: _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _LOG_HELPER_WORK,
     Role.ADMINISTRATOR: [],
 }

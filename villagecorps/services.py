@@ -1,0 +1,187 @@
+"""Writes of the villagecorps app: teams, memberships, duty days (one by one, by the week, imported).
+
+Every write checks scope and validates through the model's ``full_clean``; a week or an import is one
+transaction, so a bad row saves nothing.
+"""
+
+from __future__ import annotations
+
+import datetime
+from collections.abc import Iterable
+from dataclasses import dataclass
+from typing import Any
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.utils import timezone
+
+from tiers.models import Person
+from villagecorps.choices import DaySource
+from villagecorps.messages import Msg
+from villagecorps.models import DutyDay, Membership, Team
+
+
+@transaction.atomic
+def team_create(*, village: Any, name: str, start: datetime.date, end: datetime.date | None = None) -> Team:
+    """Station a new team in a village."""
+    team = Team(village=village, name=name, start=start, end=end)
+    team.full_clean()
+    team.save()
+    return team
+
+
+@transaction.atomic
+def membership_create(
+    *,
+    team: Team,
+    person: Person,
+    role: str,
+    dispatching_unit: Any,
+    start: datetime.date,
+    end: datetime.date | None = None,
+) -> Membership:
+    """Station a cadre in a team (one village at a time)."""
+    membership = Membership(
+        team=team, person=person, role=role, dispatching_unit=dispatching_unit, start=start, end=end
+    )
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+@transaction.atomic
+def membership_end(*, membership: Membership, end: datetime.date) -> Membership:
+    """End a stationing (rotation or replacement); the row is kept."""
+    membership.end = end
+    membership.full_clean()
+    membership.save()
+    return membership
+
+
+def membership_on(*, person: Person, day: datetime.date) -> Membership:
+    """The membership of ``person`` in force on ``day``, or a ValidationError on ``date``."""
+    membership = Membership.objects.filter(person=person).current_on(day).select_related("team", "person").first()
+    if membership is None:
+        raise ValidationError(
+            {"date": ValidationError(Msg.NOT_STATIONED, params={"date": f"{day:%Y-%m-%d}", "person": person.name})}
+        )
+    return membership
+
+
+def _check_scope(user: Any, membership: Membership) -> None:
+    if not Membership.objects.visible_to(user).filter(pk=membership.pk).exists():
+        raise ValidationError(Msg.OUT_OF_SCOPE)
+
+
+def _save_day(
+    *, user: Any, membership: Membership, day: datetime.date, kind: str, source: str, location: str = ""
+) -> DutyDay:
+    existing = DutyDay.objects.filter(person_id=membership.person_id, date=day).first()
+    duty_day = existing or DutyDay(person_id=membership.person_id, date=day)
+    duty_day.membership = membership
+    duty_day.kind, duty_day.source, duty_day.location = kind, source, location
+    duty_day.recorded_by, duty_day.recorded_at = user, timezone.now()
+    duty_day.full_clean(validate_unique=False)  # one row per person and day: replaced, not refused
+    duty_day._history_user = user
+    duty_day.save()
+    return duty_day
+
+
+@transaction.atomic
+def duty_day_record(
+    *, user: Any, person: Person, day: datetime.date, kind: str, location: str = "", source: str = DaySource.SELF
+) -> DutyDay:
+    """Record how ``person`` spent ``day`` (replacing an earlier record of that day, kept in history).
+
+    The membership is the one in force that day: a day outside any stationing is refused, and as a
+    person is stationed in one village at a time, they cannot be on duty in two villages on one day.
+    """
+    membership = membership_on(person=person, day=day)
+    _check_scope(user, membership)
+    return _save_day(user=user, membership=membership, day=day, kind=kind, source=source, location=location)
+
+
+@transaction.atomic
+def self_record(*, user: Any, day: datetime.date, kind: str, location: str = "") -> DutyDay:
+    """A member records their own day; a location stamp is optional and never required."""
+    person = Person.objects.filter(user=user).first()
+    if person is None:
+        raise ValidationError(Msg.NOT_A_MEMBER)
+    return duty_day_record(user=user, person=person, day=day, kind=kind, location=location, source=DaySource.SELF)
+
+
+@transaction.atomic
+def week_confirm(*, user: Any, team: Team, entries: dict[tuple[int, datetime.date], str]) -> int:
+    """A team leader confirms a week: ``entries`` maps (membership id, day) to a kind ("" leaves the
+    day unrecorded). All or nothing: any bad cell refuses the whole week, with every error listed."""
+    if not Team.objects.visible_to(user).filter(pk=team.pk).exists():
+        raise ValidationError(Msg.OUT_OF_SCOPE)
+    memberships = {m.pk: m for m in team.memberships.select_related("person")}
+    errors: list[ValidationError] = []
+    saved = 0
+    for (membership_id, day), kind in sorted(entries.items(), key=lambda item: (item[0][1], item[0][0])):
+        if not kind:
+            continue
+        membership = memberships.get(membership_id)
+        if membership is None:
+            errors.append(ValidationError(Msg.OUT_OF_SCOPE))
+            continue
+        try:
+            with transaction.atomic():
+                _save_day(user=user, membership=membership, day=day, kind=kind, source=DaySource.GRID)
+            saved += 1
+        except ValidationError as exc:
+            errors.extend(ValidationError(f"{membership.person.name} {day:%m-%d}：{m}") for m in exc.messages)
+    if errors:
+        transaction.set_rollback(True)
+        raise ValidationError(errors)
+    return saved
+
+
+@dataclass(frozen=True)
+class ImportRow:
+    """One parsed row of an attendance spreadsheet (row number as the user sees it)."""
+
+    row: int
+    person_code: str
+    day: datetime.date
+    kind: str
+    location: str = ""
+
+
+@transaction.atomic
+def duty_days_import(*, user: Any, rows: Iterable[ImportRow]) -> int:
+    """Save imported duty days. All or nothing: every bad row is reported by its number and field."""
+    rows = list(rows)
+    people = {p.code: p for p in Person.objects.filter(code__in={r.person_code for r in rows})}
+    errors: list[ValidationError] = []
+    for r in rows:
+        person = people.get(r.person_code)
+        if person is None:
+            errors.append(_row_error(r.row, "人员编码", Msg.UNKNOWN_PERSON % {"code": r.person_code}))
+            continue
+        try:
+            with transaction.atomic():
+                duty_day_record(
+                    user=user, person=person, day=r.day, kind=r.kind, location=r.location, source=DaySource.IMPORT
+                )
+        except ValidationError as exc:
+            for field, messages in _by_field(exc).items():
+                errors += [_row_error(r.row, field, m) for m in messages]
+    if errors:
+        transaction.set_rollback(True)
+        raise ValidationError(errors)
+    return len(rows)
+
+
+FIELD_LABELS = {"date": "日期", "kind": "类别", "location": "位置", "__all__": "整行"}
+
+
+def _by_field(exc: ValidationError) -> dict[str, list[str]]:
+    if hasattr(exc, "error_dict"):
+        return {FIELD_LABELS.get(f, f): [m for e in errs for m in e.messages] for f, errs in exc.error_dict.items()}
+    return {"整行": exc.messages}
+
+
+def _row_error(row: int, field: str, reason: str) -> ValidationError:
+    return ValidationError(Msg.IMPORT_ROW, params={"row": row, "field": field, "reason": reason})
