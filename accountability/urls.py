@@ -8,5 +8,6 @@ urlpatterns = [
     path("admin/", admin.site.urls),
     path("accounts/", include("django.contrib.auth.urls")),
     path("", include("households.urls")),
+    path("", include("villagecorps.urls")),
     path("", include("tiers.urls")),
 ]

@@ -13,6 +13,7 @@ import datetime
 
 from django.db.models import (
     Count,
+    DateField,
     DurationField,
     ExpressionWrapper,
     F,
@@ -84,13 +85,19 @@ def follow_up_visits(period: Period) -> QuerySet:
 def insurance_cover(period: Period) -> QuerySet:
     """R05.6: ``covered_days`` — days of the membership's part of ``period`` under accident insurance
     (covers of one membership never overlap) — and ``figure`` 1 when that is all of it, else 0."""
+    # The cover's days inside the membership: from the later start to the earlier end (an open end is
+    # the period's end: SQLite's MIN() of a NULL is NULL, PostgreSQL's LEAST skips it). Explicit date
+    # output fields, or Django cannot type the OuterRefs and adds the day as a text duration on SQLite.
+    membership_end = Coalesce(OuterRef("end"), Value(period.end), output_field=DateField())
+    cover_end = Coalesce("end", Value(period.end), output_field=DateField())
     covers = (
         InsuranceCover.objects.filter(membership=OuterRef("id"))
         .overlapping(period.start, period.end)
+        .filter(Q(end__isnull=True) | Q(end__gte=OuterRef("start")), start__lte=membership_end)
         .annotate(
             days=_overlap_days(
-                Greatest("start", OuterRef("start")),
-                Least(Coalesce("end", Value(period.end)), OuterRef("end")),
+                Greatest("start", OuterRef("start"), output_field=DateField()),
+                Least(cover_end, membership_end, output_field=DateField()),
                 period.start,
                 period.end,
             )

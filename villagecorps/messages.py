@@ -25,3 +25,6 @@ class Msg:
     UNKNOWN_KIND = _("类别“%(value)s”无效，应为：%(choices)s。")
     BAD_DATE = _("日期“%(value)s”无效，应为 2019-07-31 这样的格式。")
     DUPLICATE_ROW = _("与第 %(other)d 行重复（同一人同一天）。")
+    MEMBERSHIP_AFTER_TEAM = _("驻村结束日期不能晚于工作队撤离日期（%(end)s）。")
+    DAYS_AFTER_END = _("结束日期之后已有 %(count)d 天考勤记录（最早 %(first)s），请先核对这些记录。")
+    LOCATION_RANGE = _("位置超出范围：纬度应在 -90 至 90 之间，经度应在 -180 至 180 之间。")

@@ -77,6 +77,12 @@ def _save_day(
     *, user: Any, membership: Membership, day: datetime.date, kind: str, source: str, location: str = ""
 ) -> DutyDay:
     existing = DutyDay.objects.filter(person_id=membership.person_id, date=day).first()
+    if (
+        existing is not None
+        and (existing.membership_id, existing.kind) == (membership.pk, kind)
+        and (existing.location == location or not location)
+    ):
+        return existing  # confirming what is already recorded changes nothing (and keeps who recorded it)
     duty_day = existing or DutyDay(person_id=membership.person_id, date=day)
     duty_day.membership = membership
     duty_day.kind, duty_day.source, duty_day.location = kind, source, location
@@ -116,7 +122,9 @@ def week_confirm(*, user: Any, team: Team, entries: dict[tuple[int, datetime.dat
     day unrecorded). All or nothing: any bad cell refuses the whole week, with every error listed."""
     if not Team.objects.visible_to(user).filter(pk=team.pk).exists():
         raise ValidationError(Msg.OUT_OF_SCOPE)
-    memberships = {m.pk: m for m in team.memberships.select_related("person")}
+    # Each member in the user's scope, not just the team: a user who sees the team through one member
+    # (a unit liaison, or a member themself) may not write the days of the others.
+    memberships = {m.pk: m for m in Membership.objects.visible_to(user).filter(team=team).select_related("person")}
     errors: list[ValidationError] = []
     saved = 0
     for (membership_id, day), kind in sorted(entries.items(), key=lambda item: (item[0][1], item[0][0])):

@@ -1,7 +1,6 @@
 """The demo region: Gansu's real prefectures and counties, generated below, one login per role."""
 
 import pytest
-from django.core.management import call_command
 
 from tiers import models
 from tiers.demo import DemoSize, demo_load, read_divisions
@@ -49,18 +48,3 @@ def test_demo_users_see_their_part(client):
     assert client.login(username="yuzhong", password="pw-demo-1")
     assert client.get("/places/620123/").status_code == 200
     assert client.get("/places/620102/").status_code == 404
-
-
-def test_load_demo_command_prints_the_logins(capsys, settings):
-    settings.DEBUG = True
-    call_command("load_demo", townships=1, villages=1)
-    out = capsys.readouterr().out
-    assert "admin" in out and "yuzhong" in out and "gansu-demo-2019" in out
-
-
-def test_load_demo_refuses_production(settings):
-    from django.core.management.base import CommandError
-
-    settings.DEBUG = False
-    with pytest.raises(CommandError):
-        call_command("load_demo")

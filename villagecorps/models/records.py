@@ -69,7 +69,11 @@ class DutyDay(models.Model):
 
     def clean(self) -> None:
         errors = _future(self.date)
-        if not errors and self.membership_id and self.date:
+        if self.location and LOCATION.regex.match(self.location):
+            latitude, longitude = (float(part) for part in self.location.split(","))
+            if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
+                errors["location"] = ValidationError(Msg.LOCATION_RANGE)
+        if not errors.get("date") and self.membership_id and self.date:
             m = self.membership
             if self.date < m.start or (m.end and self.date > m.end):
                 errors["date"] = ValidationError(
@@ -151,7 +155,10 @@ class InsuranceCover(Dated):
 
 
 class TrainingQuerySet(ScopedQuerySet):
-    scope_place_paths = ("county__path",)
+    """Training days seen by the county's staff, the village where the cadre is stationed (team leader,
+    township clerk), the cadre's unit, or the cadre."""
+
+    scope_place_paths = ("county__path", "person__memberships__team__village__path")
     scope_units = ("person__unit",)
     scope_persons = ("person",)
 

@@ -91,6 +91,14 @@ class Membership(Dated):
             errors["start"] = ValidationError(
                 Msg.MEMBERSHIP_OUTSIDE_TEAM, params={"start": f"{self.team.start:%Y-%m-%d}"}
             )
+        if not errors and self.team_id and self.team.end and (self.end is None or self.end > self.team.end):
+            errors["end"] = ValidationError(Msg.MEMBERSHIP_AFTER_TEAM, params={"end": f"{self.team.end:%Y-%m-%d}"})
+        if not errors and self.pk and self.end:
+            later = self.duty_days.filter(date__gt=self.end).order_by("date")
+            if first := later.first():
+                errors["end"] = ValidationError(
+                    Msg.DAYS_AFTER_END, params={"count": later.count(), "first": f"{first.date:%Y-%m-%d}"}
+                )
         if not errors and self.person_id and self.start:
             other = (
                 Membership.objects.filter(person=self.person)

@@ -8,6 +8,7 @@ from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from households import demo as households_demo
 from tiers.demo import DEMO_PASSWORD_DEFAULT, DemoSize, demo_load
+from villagecorps import demo as villagecorps_demo
 
 
 class Command(BaseCommand):
@@ -34,6 +35,12 @@ class Command(BaseCommand):
                 f"新建建档立卡户 {homes['households']} 户，结对 {homes['pairings']} 对，"
                 f"走访 {homes['visits']} 次，实事好事 {homes['deeds']} 件。"
             )
+        corps = villagecorps_demo.demo_load(password=password)
+        if corps["teams"]:
+            self.stdout.write(
+                f"新建驻村帮扶工作队 {corps['teams']} 支，驻村干部 {corps['members']} 名，考勤 {corps['days']} 天。"
+            )
         self.stdout.write(f"演示账号（密码均为 {password}）：")
         for username, role, scope in result["logins"]:
             self.stdout.write(f"  {username:<12} {role}：{scope}")
+        self.stdout.write(f"  {villagecorps_demo.DEMO_MEMBER_USERNAME:<12} 驻村干部：记录本人驻村情况")

@@ -1,0 +1,215 @@
+"""Pages of the villagecorps app: a cadre's own duty page, a team's week grid (confirmed by the team
+leader in one go) and month calendar, a member's year card, the teams in scope, and a county's teams
+with who is behind pace.
+
+Thin views: lookups go through ``visible_to(request.user)`` (out of scope is 404), reads through
+``villagecorps.selectors``, writes through ``villagecorps.services``; a service's ``ValidationError``
+goes back onto the form or page, and nothing is saved.
+"""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required, permission_required
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import HttpRequest, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from villagecorps import selectors, services
+from villagecorps.forms import DayForm, attach_errors, parse_week
+from villagecorps.messages import Msg
+from villagecorps.models import Membership, Team
+
+FIRST_YEAR = 2013
+PAGE_SIZE = 50
+
+
+def _year(request: HttpRequest, today: datetime.date) -> int:
+    """The year asked for in ``?year=``, this year by default."""
+    try:
+        year = int(request.GET.get("year", today.year))
+    except ValueError:
+        return today.year
+    return year if FIRST_YEAR <= year <= today.year else today.year
+
+
+def _day(value: str | None) -> datetime.date | None:
+    try:
+        return datetime.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+def _month(value: str | None, today: datetime.date) -> datetime.date:
+    """The first of the month asked for in ``?month=YYYY-MM``, this month by default."""
+    try:
+        year, month = (int(part) for part in (value or "").split("-"))
+        return datetime.date(year, month, 1)
+    except ValueError:
+        return today.replace(day=1)
+
+
+def _card_context(request: HttpRequest, person: Any, today: datetime.date) -> dict[str, Any]:
+    year = _year(request, today)
+    card = selectors.member_card(membership_or_person=person, year=year, today=today)
+    first = Membership.objects.filter(person=person).order_by("start").values_list("start", flat=True).first()
+    return {"card": card, "year": year, "years": selectors.card_years(today=today, first=first)}
+
+
+# --- a cadre's own days --------------------------------------------------------------------------
+
+
+@login_required
+def my_duty(request: HttpRequest) -> HttpResponse:
+    """我的驻村: the logged-in cadre's year card and a small form to record one of their days."""
+    today = timezone.localdate()
+    person = selectors.person_of(user=request.user)
+    if person is None:
+        return render(request, "villagecorps/my_duty.html", {"person": None, "not_a_member": Msg.NOT_A_MEMBER})
+    if request.method == "POST":
+        form = DayForm(request.POST, today=today)
+        if form.is_valid():
+            data = form.cleaned_data
+            try:
+                day = services.self_record(
+                    user=request.user, day=data["date"], kind=data["kind"], location=data["location"].strip()
+                )
+            except ValidationError as exc:
+                attach_errors(form, exc)
+            else:
+                messages.success(
+                    request,
+                    _("已记录 %(date)s：%(kind)s")
+                    % {"date": f"{day.date.month}月{day.date.day}日", "kind": day.get_kind_display()},
+                )
+                return redirect("villagecorps:my-duty")
+    else:
+        form = DayForm(today=today)
+    context = _card_context(request, person, today)
+    current = Membership.objects.filter(person=person).current_on(today).select_related("team").first()
+    return render(
+        request,
+        "villagecorps/my_duty.html",
+        context | {"person": person, "form": form, "current": current, "is_self": True},
+    )
+
+
+@login_required
+def member_card(request: HttpRequest, pk: int) -> HttpResponse:
+    """A member's year card, for leaders and staff whose scope covers the membership. 404 otherwise."""
+    membership = get_object_or_404(
+        Membership.objects.visible_to(request.user).select_related("person", "team", "dispatching_unit"), pk=pk
+    )
+    today = timezone.localdate()
+    context = _card_context(request, membership.person, today)
+    return render(request, "villagecorps/member_card.html", context | {"membership": membership})
+
+
+# --- teams ---------------------------------------------------------------------------------------
+
+
+@login_required
+def team_list(request: HttpRequest) -> HttpResponse:
+    """The teams in the user's scope, 50 a page, with links to the counties' pace views."""
+    today = timezone.localdate()
+    teams = selectors.team_list(user=request.user, on=today)
+    page = Paginator(teams, PAGE_SIZE).get_page(request.GET.get("page"))
+    return render(
+        request,
+        "villagecorps/team_list.html",
+        {"page": page, "counties": selectors.county_choices(user=request.user)},
+    )
+
+
+def _team(request: HttpRequest, pk: int) -> Team:
+    return get_object_or_404(Team.objects.visible_to(request.user).select_related("village"), pk=pk)
+
+
+@login_required
+def team_calendar(request: HttpRequest, pk: int) -> HttpResponse:
+    """A team's month (``?month=YYYY-MM``): members × days, read-only."""
+    team = _team(request, pk)
+    today = timezone.localdate()
+    month = _month(request.GET.get("month"), today)
+    grid = selectors.team_month(team=team, month=month, today=today, user=request.user)
+    previous = (month - datetime.timedelta(days=1)).replace(day=1)
+    following = (grid.end + datetime.timedelta(days=1)).replace(day=1)
+    return render(
+        request,
+        "villagecorps/team_calendar.html",
+        {
+            "team": team,
+            "grid": grid,
+            "month": month,
+            "previous": previous,
+            "following": following if following <= today else None,
+            "week_start": selectors.week_start_of(min(grid.end, today)),
+        },
+    )
+
+
+@login_required
+@permission_required("villagecorps.add_dutyday", raise_exception=True)
+def team_week(request: HttpRequest, pk: int) -> HttpResponse:
+    """The week grid (``?start=YYYY-MM-DD``, this week by default): the team leader confirms the whole
+    team's week at once. All or nothing: a bad cell refuses the week, with every error listed."""
+    team = _team(request, pk)
+    today = timezone.localdate()
+    start = selectors.week_start_of(_day(request.GET.get("start")) or today)
+    grid = selectors.team_week(team=team, week_start=start, today=today, user=request.user)
+    errors: list[str] = []
+    if request.method == "POST":
+        entries = parse_week(request.POST)
+        errors = entries.errors
+        if not errors:
+            try:
+                services.week_confirm(user=request.user, team=team, entries=entries.changes(grid.recorded()))
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("已确认本周考勤（%(n)d 天）") % {"n": entries.confirmed()})
+                return redirect(f"{reverse('villagecorps:team-week', args=[team.pk])}?start={start:%Y-%m-%d}")
+        grid = grid.with_values(entries.values)
+    following = start + selectors.WEEK
+    return render(
+        request,
+        "villagecorps/team_week.html",
+        {
+            "team": team,
+            "grid": grid,
+            "kinds": selectors.KINDS,
+            "errors": errors,
+            "previous": start - selectors.WEEK,
+            "following": following if following <= today else None,
+            "this_week": selectors.week_start_of(today),
+        },
+    )
+
+
+@login_required
+def county_teams(request: HttpRequest, code: str) -> HttpResponse:
+    """A county's teams with each member's days and nights so far, who is behind pace first."""
+    county = get_object_or_404(selectors.county_get(user=request.user, code=code))
+    today = timezone.localdate()
+    year = _year(request, today)
+    teams = selectors.county_teams(county=county, user=request.user, year=year, today=today)
+    return render(
+        request,
+        "villagecorps/county_teams.html",
+        {
+            "county": county,
+            "teams": teams,
+            "year": year,
+            "years": [today.year, today.year - 1],
+            "behind": sum(t.behind for t in teams),
+            "members": sum(len(t.members) for t in teams),
+            "as_of": min(today, datetime.date(year, 12, 31)),
+        },
+    )
