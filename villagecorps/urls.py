@@ -13,4 +13,5 @@ urlpatterns = [
     path("teams/<int:pk>/", views.team_calendar, name="team-calendar"),
     path("teams/<int:pk>/week/", views.team_week, name="team-week"),
     path("counties/<str:code>/teams/", views.county_teams, name="county-teams"),
+    path("duty/import/", views.duty_import, name="duty-import"),
 ]

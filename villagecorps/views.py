@@ -22,7 +22,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from villagecorps import selectors, services
+from villagecorps import importing, selectors, services
 from villagecorps.forms import DayForm, attach_errors, parse_week
 from villagecorps.messages import Msg
 from villagecorps.models import Membership, Team
@@ -213,3 +213,23 @@ def county_teams(request: HttpRequest, code: str) -> HttpResponse:
             "as_of": min(today, datetime.date(year, 12, 31)),
         },
     )
+
+
+@login_required
+@permission_required("villagecorps.add_dutyday", raise_exception=True)
+def duty_import(request: HttpRequest) -> HttpResponse:
+    """Import attendance kept elsewhere (.xlsx or .csv: 人员编码, 日期, 类别[, 位置]); all or nothing."""
+    errors: list[str] = []
+    if request.method == "POST":
+        upload = request.FILES.get("file")
+        if upload is None:
+            errors = [_("请选择要导入的文件。")]
+        else:
+            try:
+                count = importing.import_upload(user=request.user, upload=upload)
+            except ValidationError as exc:
+                errors = exc.messages
+            else:
+                messages.success(request, _("已导入 %(count)d 天驻村考勤。") % {"count": count})
+                return redirect(reverse("villagecorps:duty-import"))
+    return render(request, "villagecorps/duty_import.html", {"errors": errors})
