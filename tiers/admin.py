@@ -352,3 +352,42 @@ class RoleAssignmentAdmin(ScopedAdmin):
     def delete_queryset(self, request: HttpRequest, queryset: QuerySet) -> None:
         for assignment in queryset.select_related("user", "place", "unit"):
             services.role_revoke(assignment=assignment)
+
+
+# --- duty records of tiers 2–8 ------------------------------------------------------------------------
+
+
+@admin.register(models.DutyRecordKind)
+class DutyRecordKindAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "clause"]
+    search_fields = ["code", "name", "clause"]
+    filter_horizontal = ["rules"]
+
+
+@admin.register(models.DutyRecord)
+class DutyRecordAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["date", "title", "place", "unit", "person"]
+    list_filter = ["kinds", "place__level"]
+    search_fields = ["title", "place__name", "unit__name", "person__name"]
+    autocomplete_fields = ["place", "unit", "person", "participants"]
+    filter_horizontal = ["kinds"]
+    date_hierarchy = "date"
+    readonly_fields = ["entered_by", "entered_at"]
+
+    def save_model(self, request: HttpRequest, obj: models.DutyRecord, form: Any, change: bool) -> None:
+        if not change:
+            obj.entered_by = request.user
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(models.Finding)
+class FindingAdmin(ScopedAdmin, SimpleHistoryAdmin):
+    list_display = ["duty", "place", "unit", "person", "period_start", "period_end", "result"]
+    list_filter = ["result", "duty__tier"]
+    search_fields = ["duty__title", "place__name", "unit__name", "person__name", "evidence"]
+    autocomplete_fields = ["place", "unit", "person"]
+    readonly_fields = ["reviewer", "decided_at"]
+
+    def save_model(self, request: HttpRequest, obj: models.Finding, form: Any, change: bool) -> None:
+        obj.reviewer = request.user
+        super().save_model(request, obj, form, change)

@@ -10,6 +10,7 @@ class TiersConfig(AppConfig):
     verbose_name = _("组织体系与责任清单")
 
     def ready(self) -> None:
+        from tiers import duty_figures  # noqa: F401  (registers the figure functions of tiers 2–8)
         from tiers.roles import sync_role_groups
 
         post_migrate.connect(sync_role_groups, dispatch_uid="tiers.sync_role_groups")

@@ -77,12 +77,15 @@ _EDIT_TEAMS = _perms(
 _UNIT_DUTIES = _perms(
     "villagecorps", "add_followupvisit", "change_followupvisit", "add_insurancecover", "change_insurancecover"
 )
-_STAFF = _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _VIEW_TEAMS
+_VIEW_RECORDS = _perms("tiers", "view_dutyrecordkind", "view_dutyrecord", "view_finding")
+_LOG_RECORDS = _perms("tiers", "add_dutyrecord", "change_dutyrecord")
+_FINDINGS = _perms("tiers", "add_finding", "change_finding")
+_STAFF = _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _VIEW_TEAMS + _VIEW_RECORDS
 
 #: Model permissions (``app.codename``) of each role's group. Administrators get every permission.
 ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
-    Role.PROVINCIAL_GROUP: _STAFF,
-    Role.PREFECTURE_STAFF: _STAFF + _EDIT_PEOPLE + _REVIEW,
+    Role.PROVINCIAL_GROUP: _STAFF + _FINDINGS,
+    Role.PREFECTURE_STAFF: _STAFF + _EDIT_PEOPLE + _REVIEW + _LOG_RECORDS + _FINDINGS,
     Role.COUNTY_STAFF: _STAFF
     + _EDIT_PEOPLE
     + _REVIEW
@@ -90,9 +93,17 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
     + _EDIT_HOUSEHOLDS
     + _RECORD_DAYS
     + _EDIT_TEAMS
+    + _LOG_RECORDS
+    + _FINDINGS
     + _perms("tiers", "add_place", "change_place", "add_leadinggroupmember", "change_leadinggroupmember"),
-    Role.TOWNSHIP_STAFF: _STAFF + _EDIT_PEOPLE + _REVIEW + _LOG_HELPER_WORK + _EDIT_HOUSEHOLDS + _RECORD_DAYS,
-    Role.UNIT_LIAISON: _STAFF + _EDIT_PEOPLE + _UNIT_DUTIES,
+    Role.TOWNSHIP_STAFF: _STAFF
+    + _EDIT_PEOPLE
+    + _REVIEW
+    + _LOG_HELPER_WORK
+    + _EDIT_HOUSEHOLDS
+    + _RECORD_DAYS
+    + _LOG_RECORDS,
+    Role.UNIT_LIAISON: _STAFF + _EDIT_PEOPLE + _UNIT_DUTIES + _LOG_RECORDS,
     Role.TEAM_LEADER: _VIEW_TREE + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _VIEW_TEAMS + _RECORD_DAYS,
     Role.HELPER: _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _LOG_HELPER_WORK,
     Role.ADMINISTRATOR: [],

@@ -227,3 +227,72 @@ def edit_request_decide(
     request.reviewed_by, request.reviewed_at, request.review_note = reviewer, timezone.now(), note
     request.save()
     return request
+
+
+@transaction.atomic
+def duty_record_log(
+    *,
+    user: Any,
+    kinds: list[models.DutyRecordKind],
+    date: Any,
+    title: str,
+    place: models.Place | None = None,
+    unit: models.Unit | None = None,
+    person: models.Person | None = None,
+    participants: list[models.Person] | None = None,
+    minutes: str = "",
+    attachment: Any = None,
+) -> models.DutyRecord:
+    """Record a meeting, study session, inspection, visit, letter or submission of tiers 2–8.
+
+    Each kind says what the record must name (``record_kinds.RECORD_KINDS``: the place of a level, the
+    unit, the presiding or visiting leader); the place or unit must be in the user's scope. One record
+    may have several kinds (a joint meeting) and counts once for each of their rules.
+    """
+    from tiers.catalogue.record_kinds import RECORD_KINDS
+
+    needs = {row["code"]: row["needs"] for row in RECORD_KINDS}
+    errors: dict[str, list[ValidationError]] = {}
+    for kind in kinds:
+        missing = []
+        for need in needs.get(kind.code, []):
+            what, _, level = need.partition(":")
+            if what == "place" and (place is None or place.level != level):
+                missing.append(f"{PlaceLevel(level).label}（所涉行政区划）")
+            elif what == "unit" and unit is None:
+                missing.append("单位")
+            elif what == "person" and person is None:
+                missing.append("主持或调研的领导")
+        if missing:
+            errors.setdefault("__all__", []).append(
+                ValidationError(Msg.KIND_SUBJECT, params={"kind": kind.name, "fields": "、".join(missing)})
+            )
+    if place is not None and not models.Place.objects.visible_to(user).filter(pk=place.pk).exists():
+        if unit is None or not models.Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
+            errors.setdefault("place", []).append(ValidationError(Msg.RECORD_OUT_OF_SCOPE))
+    if unit is not None and place is None and not models.Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
+        errors.setdefault("unit", []).append(ValidationError(Msg.RECORD_OUT_OF_SCOPE))
+    record = models.DutyRecord(
+        date=date,
+        title=title,
+        place=place,
+        unit=unit,
+        person=person,
+        minutes=minutes,
+        attachment=attachment or "",
+        entered_by=user,
+    )
+    try:
+        record.full_clean()
+    except ValidationError as exc:
+        for field, field_errors in exc.error_dict.items():
+            errors.setdefault(field, []).extend(field_errors)
+    if not kinds:
+        errors.setdefault("kinds", []).append(ValidationError(Msg.RECORD_NEEDS_KIND))
+    if errors:
+        raise ValidationError(errors)
+    record._history_user = user
+    record.save()
+    record.kinds.set(kinds)
+    record.participants.set(participants or [])
+    return record

@@ -4,6 +4,7 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.db.models import Count, Q
+from django.utils import timezone
 
 from households.models import Household, Pairing, Visit
 from villagecorps.choices import DUTY_KINDS, NIGHT_KINDS
@@ -32,6 +33,16 @@ def test_load_demo_builds_households_and_teams_with_mixed_compliance(capsys, set
     assert any(m.days >= 220 and m.nights >= 160 for m in per_member)
     assert any(m.days < 220 or m.nights < 160 for m in per_member)
     assert DutyDay.objects.exists()
+
+    # Duty records of tiers 2–8, with gaps: some county-months have no 总队长 meeting.
+    from tiers.duty_figures import county_team_head_meetings
+    from tiers.models import DutyRecord
+    from tiers.periods import Period
+
+    assert DutyRecord.objects.exists()
+    last_year = timezone.localdate().year - 1
+    january = {row["figure"] for row in county_team_head_meetings(Period("month", last_year, 1))}
+    assert 1 in january
 
     call_command("load_demo", townships=1, villages=2, households=2)  # idempotent
     assert Team.objects.count() == 86 and Household.objects.count() == 86 * 2 * 2

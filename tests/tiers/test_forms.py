@@ -18,7 +18,7 @@ from django.apps import apps
 from django.contrib import admin
 from django.test import Client
 from django.urls import reverse
-from django.utils import translation
+from django.utils import timezone, translation
 from django.utils.html import escape
 
 from tests import factories
@@ -166,6 +166,23 @@ def admin_user() -> int:
 
 NEW_GRANT = {"user": admin_user, "role": "county_staff", "place": place("620123")}
 ADMONISH = {"escalation__code": "E03.1", "action": "admonish"}
+TODAY = timezone.localdate()  # what DutyRecord.clean compares with (TIME_ZONE, not the machine's zone)
+TOMORROW = TODAY + datetime.timedelta(days=1)
+NEW_RECORD_KIND = {"code": "new-kind", "name": "新类别", "clause": "七(二)", "rules": pk("rule", code="R07.2")}
+NEW_RECORD = {
+    "kinds": pk("dutyrecordkind", code="county-promotion-meeting"),
+    "date": "2019-09-01",
+    "title": "推进会",
+    "place": place("620122"),
+}
+NEW_FINDING = {
+    "duty": pk("duty", code="D02.1"),
+    "place": place("620122"),
+    "period_start": "2019-07-01",
+    "period_end": "2019-12-31",
+    "result": "met",
+    "evidence": "会议纪要",
+}
 
 BAD_INPUT = [
     # Place: the code and the level are checked against the parent (PlaceAdminForm + validate_placement).
@@ -544,6 +561,32 @@ BAD_INPUT = [
         "user",
         Msg.ROLE_NEEDS_PERSON,
         id="grant-helper-without-person",
+    ),
+    # Duty records of tiers 2–8: the kind's code is a slug, a record is not dated in the future, and a
+    # finding's period ends after it starts.
+    pytest.param(
+        "dutyrecordkind",
+        None,
+        NEW_RECORD_KIND | {"code": "county promotion"},
+        "code",
+        "输入由字母，数字，下划线或连字符号组成的有效“字段”。",
+        id="record-kind-code-not-slug",
+    ),
+    pytest.param(
+        "dutyrecord",
+        None,
+        NEW_RECORD | {"date": f"{TOMORROW:%Y-%m-%d}"},
+        "date",
+        f"日期不能晚于今天（{TODAY:%Y-%m-%d}）。",
+        id="record-in-the-future",
+    ),
+    pytest.param(
+        "finding",
+        None,
+        NEW_FINDING | {"period_end": "2019-06-30"},
+        "period_end",
+        Msg.DATES_ORDER,
+        id="finding-ends-before-it-starts",
     ),
 ]
 

@@ -18,6 +18,7 @@ from tiers.models.catalogue import (
     Rule,
     Tier,
 )
+from tiers.models.duty_records import DutyRecord, DutyRecordKind, Finding, FindingResult
 from tiers.models.people import Person, Post
 from tiers.models.places import Place, PlaceGroupObjectPermission, PlaceUserObjectPermission
 from tiers.models.reviews import EditRequest, EditRequestStatus
@@ -29,11 +30,15 @@ __all__ = [
     "ContactLeaderAssignment",
     "Document",
     "Duty",
+    "DutyRecord",
+    "DutyRecordKind",
     "EditRequest",
     "EditRequestStatus",
     "Escalation",
     "EscalationAction",
     "EscalationTrigger",
+    "Finding",
+    "FindingResult",
     "GroupLeaderAssignment",
     "LeadingGroup",
     "LeadingGroupMember",

@@ -7,6 +7,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
 
 from households import demo as households_demo
+from tiers import demo_records
 from tiers.demo import DEMO_PASSWORD_DEFAULT, DemoSize, demo_load
 from villagecorps import demo as villagecorps_demo
 
@@ -35,6 +36,9 @@ class Command(BaseCommand):
                 f"新建建档立卡户 {homes['households']} 户，结对 {homes['pairings']} 对，"
                 f"走访 {homes['visits']} 次，实事好事 {homes['deeds']} 件。"
             )
+        records = demo_records.demo_load()
+        if records["records"]:
+            self.stdout.write(f"新建各级履责记录（会议、研究、督查、调研等）{records['records']} 条。")
         corps = villagecorps_demo.demo_load(password=password)
         if corps["teams"]:
             self.stdout.write(
