@@ -11,6 +11,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Iterable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import Any
 
 from django.contrib import messages
@@ -19,7 +20,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import ExtractMonth
-from django.http import HttpRequest, HttpResponse
+from django.http import FileResponse, HttpRequest, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -233,3 +234,11 @@ def record_new(request: HttpRequest) -> HttpResponse:
     else:
         form = DutyRecordForm(user=request.user, today=today)
     return render(request, "tiers/records/form.html", {"form": form, "title": _("记录履责情况")})
+
+
+@login_required
+@permission_required("tiers.view_dutyrecord", raise_exception=True)
+def record_attachment(request: HttpRequest, pk: int) -> FileResponse:
+    """A record's attachment, for users who may see the record (404 otherwise); never a public URL."""
+    record = get_object_or_404(DutyRecord.objects.visible_to(request.user).exclude(attachment=""), pk=pk)
+    return FileResponse(record.attachment.open("rb"), as_attachment=True, filename=Path(record.attachment.name).name)

@@ -12,4 +12,5 @@ urlpatterns = [
     path("records/new/", record_views.record_new, name="record-new"),
     path("records/places/<str:code>/", record_views.place_records, name="records-place"),
     path("records/units/<str:code>/", record_views.unit_records, name="records-unit"),
+    path("records/<int:pk>/attachment/", record_views.record_attachment, name="record-attachment"),
 ]

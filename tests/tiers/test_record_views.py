@@ -24,7 +24,7 @@ from tests import factories
 from tiers.choices import Role
 from tiers.forms import FormMsg, split_codes
 from tiers.messages import Msg
-from tiers.models import DutyRecord, DutyRecordKind, GroupLeaderAssignment
+from tiers.models import DutyRecord, DutyRecordKind, GroupLeaderAssignment, Place
 from tiers.models import duty_records as duty_record_models
 from tiers.record_views import period_cells
 
@@ -128,6 +128,14 @@ def test_joint_meeting_logged_once_counts_for_both_rules(county: Any, leaders: d
     heads = rule_row(response, "R07.3")
     assert heads.cells[5].count == 1 and heads.cells[5].met is True  # June
     assert list(response.context["records"]) == [record]
+
+    # The attachment is served only through a scoped view, never from a public URL.
+    download = client.get(reverse("record-attachment", args=[record.pk]))
+    assert download.status_code == 200
+    assert b"".join(download.streaming_content) == b"%PDF-1.4 minutes"
+    assert reverse("record-attachment", args=[record.pk]) in response.content.decode()
+    other_county = factories.user_with_role(Role.COUNTY_STAFF, place=Place.objects.get(code="620122"), username="other")
+    assert client_for(other_county).get(reverse("record-attachment", args=[record.pk])).status_code == 404
 
 
 def test_county_page_shows_twelve_months_with_zero_months(county: Any) -> None:
