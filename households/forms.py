@@ -7,7 +7,6 @@ import datetime
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
 from django.utils.text import capfirst
 from django.utils.translation import gettext_lazy as _
@@ -20,15 +19,6 @@ from households.models import Deed, Household, Plan, Visit
 SELECT_LIMIT = 300
 FINDINGS = [name for name, _label in VISIT_CATEGORIES] + ["problems", "reported_to"]
 PLAN_TEXTS = ["family_situation", "poverty_causes", "income_paths", "support_measures", "targets"]
-
-
-def attach_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's errors on the form: on the named field when the form has it, else on the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 def _label(model: type, name: str) -> Any:

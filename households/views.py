@@ -32,26 +32,17 @@ from households.forms import (
     ReviewForm,
     VisitEditForm,
     VisitForm,
-    attach_errors,
 )
 from households.messages import Msg
 from households.models import Deed, Household, Plan, Visit
 from tiers import services as tier_services
+from tiers.forms import attach_errors
+from tiers.http import year_param
 from tiers.models import EditRequest, Person
 
 #: Session key of the household last logged for, pre-selected on the next form.
 LAST_HOUSEHOLD = "last_household"
 PAGE_SIZE = 50
-FIRST_YEAR = 2013
-
-
-def _year(request: HttpRequest, today: datetime.date) -> int:
-    """The year asked for in ``?year=``, this year by default."""
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        return today.year
-    return year if FIRST_YEAR <= year <= today.year else today.year
 
 
 # --- a helper's households --------------------------------------------------------------------------
@@ -59,7 +50,7 @@ def _year(request: HttpRequest, today: datetime.date) -> int:
 
 def _helper_page(request: HttpRequest, person: Person) -> HttpResponse:
     today = timezone.localdate()
-    year = _year(request, today)
+    year = year_param(request, today)
     rows = selectors.helper_overview(person=person, year=year, today=today, user=request.user)
     return render(
         request,

@@ -73,3 +73,20 @@ def place_tree(db: None) -> factories.Tree:
 def user_with_role(db: None) -> Callable[..., Any]:
     """Make a user holding ``role`` on ``place`` or ``unit``."""
     return factories.user_with_role
+
+
+@pytest.fixture
+def today_is(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], Any]:
+    """Pin ``timezone.localdate()`` (services, forms and selectors all ask it) to a given day."""
+    from django.utils import timezone
+
+    real = timezone.localdate
+
+    def pin(day: Any) -> Any:
+        def localdate(value: Any = None, timezone: Any = None) -> Any:
+            return day if value is None else real(value, timezone)
+
+        monkeypatch.setattr("django.utils.timezone.localdate", localdate)
+        return day
+
+    return pin

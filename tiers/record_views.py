@@ -30,10 +30,9 @@ from tiers import duty_figures, services
 from tiers.choices import Period as PeriodKind
 from tiers.choices import PlaceLevel
 from tiers.forms import DutyRecordForm, attach_errors
+from tiers.http import FIRST_YEAR, year_param
 from tiers.models import DutyRecord, GroupLeaderAssignment, Place, Rule, Unit
 from tiers.periods import Period
-
-FIRST_YEAR = 2013
 
 #: The rules shown on an organisation's page, by the place's level ("unit" for a unit).
 LEVEL_RULES: dict[str, list[str]] = {
@@ -105,15 +104,6 @@ def month_counts(rows: Iterable[dict[str, Any]]) -> dict[str, dict[int, int]]:
 # --- reads ---------------------------------------------------------------------------------------
 
 
-def _year(request: HttpRequest, today: datetime.date) -> int:
-    """The year asked for in ``?year=``, this year by default."""
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        return today.year
-    return year if FIRST_YEAR <= year <= today.year else today.year
-
-
 def _rules(codes: list[str]) -> list[Rule]:
     """The catalogue rows of ``codes`` in order (one per code)."""
     rules: dict[str, Rule] = {}
@@ -153,7 +143,7 @@ def _org_page(
     request: HttpRequest, *, records: QuerySet, rule_codes: list[str], place: Place | None, context: dict[str, Any]
 ) -> HttpResponse:
     today = timezone.localdate()
-    year = _year(request, today)
+    year = year_param(request, today)
     records = records.filter(date__year=year)
     rows = _rule_rows(records=records, rules=_rules(rule_codes), year=year, today=today, place=place)
     listed = records.visible_to(request.user).select_related("place", "unit", "person").prefetch_related("kinds")
@@ -191,7 +181,7 @@ def unit_records(request: HttpRequest, code: str) -> HttpResponse:
     scope. R03.x are counted over all the counties the unit leads for."""
     unit = get_object_or_404(Unit.objects.visible_to(request.user), code=code)
     today = timezone.localdate()
-    year = _year(request, today)
+    year = year_param(request, today)
     leads = GroupLeaderAssignment.objects.overlapping(datetime.date(year, 1, 1), datetime.date(year, 12, 31))
     codes = LEVEL_RULES["unit"] + (GROUP_LEADER_RULES if leads.filter(unit=unit).exists() else [])
     return _org_page(

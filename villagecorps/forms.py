@@ -9,7 +9,6 @@ import re
 from typing import Any
 
 from django import forms
-from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -18,15 +17,6 @@ from villagecorps.messages import Msg
 
 #: A week grid cell: ``d-<membership id>-<YYYY-MM-DD>``.
 CELL = re.compile(r"^d-(\d+)-(\d{4}-\d{2}-\d{2})$")
-
-
-def attach_errors(form: forms.Form, exc: ValidationError) -> None:
-    """Put a service's errors on the form: on the named field when the form has it, else on the form."""
-    if not hasattr(exc, "error_dict"):
-        form.add_error(None, exc)
-        return
-    for name, errors in exc.error_dict.items():
-        form.add_error(name if name in form.fields else None, errors)
 
 
 class DayForm(forms.Form):

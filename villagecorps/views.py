@@ -22,22 +22,14 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from tiers.forms import attach_errors
+from tiers.http import year_param
 from villagecorps import importing, selectors, services
-from villagecorps.forms import DayForm, attach_errors, parse_week
+from villagecorps.forms import DayForm, parse_week
 from villagecorps.messages import Msg
 from villagecorps.models import Membership, Team
 
-FIRST_YEAR = 2013
 PAGE_SIZE = 50
-
-
-def _year(request: HttpRequest, today: datetime.date) -> int:
-    """The year asked for in ``?year=``, this year by default."""
-    try:
-        year = int(request.GET.get("year", today.year))
-    except ValueError:
-        return today.year
-    return year if FIRST_YEAR <= year <= today.year else today.year
 
 
 def _day(value: str | None) -> datetime.date | None:
@@ -57,7 +49,7 @@ def _month(value: str | None, today: datetime.date) -> datetime.date:
 
 
 def _card_context(request: HttpRequest, person: Any, today: datetime.date) -> dict[str, Any]:
-    year = _year(request, today)
+    year = year_param(request, today)
     card = selectors.member_card(membership_or_person=person, year=year, today=today)
     first = Membership.objects.filter(person=person).order_by("start").values_list("start", flat=True).first()
     return {"card": card, "year": year, "years": selectors.card_years(today=today, first=first)}
@@ -198,7 +190,7 @@ def county_teams(request: HttpRequest, code: str) -> HttpResponse:
     """A county's teams with each member's days and nights so far, who is behind pace first."""
     county = get_object_or_404(selectors.county_get(user=request.user, code=code))
     today = timezone.localdate()
-    year = _year(request, today)
+    year = year_param(request, today)
     teams = selectors.county_teams(county=county, user=request.user, year=year, today=today)
     return render(
         request,

@@ -50,15 +50,9 @@ def iso(day: datetime.date) -> str:
 
 
 @pytest.fixture(autouse=True)
-def pinned_today(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
-    """``timezone.localdate()`` answers TODAY (services, forms and selectors all ask it)."""
-    real = timezone.localdate
-
-    def localdate(value: Any = None, timezone: Any = None) -> datetime.date:
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return TODAY
+def pinned_today(today_is: Any) -> datetime.date:
+    """``timezone.localdate()`` answers TODAY."""
+    return today_is(TODAY)
 
 
 @pytest.fixture(autouse=True)

@@ -18,7 +18,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.validators import FileExtensionValidator
 from django.test import Client
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 
 from tests import factories
 from tiers.choices import Role
@@ -40,14 +40,9 @@ def zh(message: Any, **params: Any) -> str:
 
 
 @pytest.fixture(autouse=True)
-def pinned_today(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
-    real = timezone.localdate
-
-    def localdate(value: Any = None, timezone: Any = None) -> datetime.date:
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return TODAY
+def pinned_today(today_is: Any) -> datetime.date:
+    """``timezone.localdate()`` answers TODAY."""
+    return today_is(TODAY)
 
 
 @pytest.fixture(autouse=True)

@@ -23,7 +23,7 @@ from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
-from django.utils import timezone, translation
+from django.utils import translation
 from django.utils.html import escape
 
 from tests import factories
@@ -57,15 +57,9 @@ def iso(day: datetime.date) -> str:
 
 
 @pytest.fixture(autouse=True)
-def pinned_today(monkeypatch: pytest.MonkeyPatch) -> datetime.date:
-    """``timezone.localdate()`` answers TODAY (services, models, forms and views all ask it)."""
-    real = timezone.localdate
-
-    def localdate(value: Any = None, timezone: Any = None) -> datetime.date:
-        return TODAY if value is None else real(value, timezone)
-
-    monkeypatch.setattr("django.utils.timezone.localdate", localdate)
-    return TODAY
+def pinned_today(today_is: Any) -> datetime.date:
+    """``timezone.localdate()`` answers TODAY."""
+    return today_is(TODAY)
 
 
 @pytest.fixture(autouse=True)
