@@ -129,9 +129,13 @@ def helper_assessments(period: Period) -> QuerySet:
 
 @figure("R05.2")
 def leader_village_visits(period: Period) -> QuerySet:
-    """R05.2: visits to an assisted village of their unit by each leader (主要/分管负责同志, 班子成员)."""
+    """R05.2: visits by each leader (主要/分管负责同志, 班子成员) to a village their unit assists in the period."""
     # Nested twice (in the records subquery): OuterRef(OuterRef(...)) is the leader's post row, not the record.
-    assisted = AssistanceAssignment.objects.filter(unit=OuterRef(OuterRef("unit_id"))).values("village")
+    assisted = (
+        AssistanceAssignment.objects.filter(unit=OuterRef(OuterRef("unit_id")))
+        .overlapping(period.start, period.end)
+        .values("village")
+    )
     records = _records("R05.2", period).filter(person=OuterRef("person_id"), place__in=assisted)
     leaders = Post.objects.overlapping(period.start, period.end).filter(
         unit__in=AssistanceAssignment.objects.overlapping(period.start, period.end).values("unit"),

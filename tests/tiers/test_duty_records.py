@@ -185,6 +185,11 @@ def test_leader_visits_count_only_villages_the_unit_assists(
     record(["leader-village-visit"], datetime.date(2019, 6, 3), person=chief, place=t["620122101201"])
     record(["leader-village-visit"], datetime.date(2019, 9, 3), person=chief, place=t["620122101201"])
     record(["leader-village-visit"], datetime.date(2019, 6, 4), person=chief, place=t["620122101202"])
+    # A village the unit assisted only until 2018: a visit there in 2019 is not a visit to an assisted village.
+    models.AssistanceAssignment.objects.create(
+        unit=lead, village=t["620123101201"], start=datetime.date(2017, 1, 1), end=datetime.date(2018, 12, 31)
+    )
+    record(["leader-village-visit"], datetime.date(2019, 7, 1), person=chief, place=t["620123101201"])
 
     rows = [
         (r["person_id"], r["unit_id"], r["figure"]) for r in duty_figures.leader_village_visits(Period("year", 2019))
