@@ -18,6 +18,7 @@ from django.db.models import Count, QuerySet
 from django.utils.translation import gettext_lazy as _
 
 from tiers.choices import PlaceLevel
+from tiers.messages import Msg
 from tiers.models import DutyRecordKind, Person, Place, Unit
 
 #: Above this many units in scope the unit is typed as a code instead of picked from a list.
@@ -28,15 +29,6 @@ SUGGEST_LIMIT = 300
 RECORD_LEVELS = [PlaceLevel.PREFECTURE, PlaceLevel.COUNTY, PlaceLevel.TOWNSHIP, PlaceLevel.VILLAGE]
 #: Participants' codes are separated by new lines, spaces, commas or 、.
 CODE_SEPARATORS = re.compile(r"[\s,，、;；]+")
-
-
-class FormMsg:
-    """Messages of the duty-record form (the service's own are in ``tiers.messages.Msg``)."""
-
-    UNKNOWN_PLACE = _("找不到区划代码 %(value)s。")
-    UNKNOWN_UNIT = _("找不到单位编码 %(value)s，或该单位不在您的工作范围内。")
-    UNKNOWN_PERSON = _("找不到人员编码 %(codes)s。")
-    NEEDS_KIND = _("请至少选择一个类别。")
 
 
 def attach_errors(form: forms.Form, exc: ValidationError) -> None:
@@ -89,7 +81,7 @@ class DutyRecordForm(forms.Form):
         queryset=DutyRecordKind.objects.order_by("pk"),  # the order of the list (二 … 八)
         widget=forms.CheckboxSelectMultiple,
         help_text=_("一次会议同时履行几项责任（如联席会议）时，勾选全部适用的类别，只录入一次。"),
-        error_messages={"required": FormMsg.NEEDS_KIND},
+        error_messages={"required": Msg.RECORD_NEEDS_KIND},
     )
     date = forms.DateField(label=_("日期"), widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"))
     title = forms.CharField(label=_("标题"), max_length=200)
@@ -100,14 +92,14 @@ class DutyRecordForm(forms.Form):
         required=False,
         widget=forms.TextInput(attrs={"autocomplete": "off", "inputmode": "numeric", "list": "place-codes"}),
         help_text=_("输入区划代码：召开会议的市州、县、乡镇，联系县，或调研的帮扶村。"),
-        error_messages={"invalid_choice": FormMsg.UNKNOWN_PLACE},
+        error_messages={"invalid_choice": Msg.UNKNOWN_PLACE},
     )
     unit = CodeChoiceField(
         label=_("单位"),
         queryset=Unit.objects.none(),
         to_field_name="code",
         required=False,
-        error_messages={"invalid_choice": FormMsg.UNKNOWN_UNIT},
+        error_messages={"invalid_choice": Msg.UNKNOWN_UNIT},
     )
     person = forms.CharField(
         label=_("主持或调研的领导"),
@@ -155,7 +147,7 @@ class DutyRecordForm(forms.Form):
         # county meeting), so the whole table is searched, by exact code only.
         person = Person.objects.filter(code=code).first()
         if person is None:
-            raise ValidationError(FormMsg.UNKNOWN_PERSON, params={"codes": code})
+            raise ValidationError(Msg.UNKNOWN_PERSON, params={"codes": code})
         return person
 
     def clean_participants(self) -> list[Person]:
@@ -165,7 +157,7 @@ class DutyRecordForm(forms.Form):
         found = {person.code: person for person in Person.objects.filter(code__in=codes)}
         unknown = [code for code in codes if code not in found]
         if unknown:
-            raise ValidationError(FormMsg.UNKNOWN_PERSON, params={"codes": "、".join(unknown)})
+            raise ValidationError(Msg.UNKNOWN_PERSON, params={"codes": "、".join(unknown)})
         return [found[code] for code in codes]
 
     def record_data(self) -> dict[str, Any]:

@@ -56,3 +56,6 @@ class Msg:
     KIND_SUBJECT = _("“%(kind)s”需要填写：%(fields)s。")
     RECORD_OUT_OF_SCOPE = _("该区划或单位不在您的工作范围内。")
     RECORD_NEEDS_KIND = _("请至少选择一个类别。")
+    UNKNOWN_PLACE = _("找不到区划代码 %(value)s。")
+    UNKNOWN_UNIT = _("找不到单位编码 %(value)s，或该单位不在您的工作范围内。")
+    UNKNOWN_PERSON = _("找不到人员编码 %(codes)s。")

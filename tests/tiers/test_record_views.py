@@ -22,7 +22,7 @@ from django.utils import translation
 
 from tests import factories
 from tiers.choices import Role
-from tiers.forms import FormMsg, split_codes
+from tiers.forms import split_codes
 from tiers.messages import Msg
 from tiers.models import DutyRecord, DutyRecordKind, GroupLeaderAssignment, Place
 from tiers.models import duty_records as duty_record_models
@@ -176,7 +176,7 @@ def test_place_out_of_scope_refused(county: Any) -> None:
 
 def test_unknown_place_refused(county: Any) -> None:
     response = post(client_for(county), place="629999")
-    assert errors(response) == {"place": [zh(FormMsg.UNKNOWN_PLACE, value="629999")]}
+    assert errors(response) == {"place": [zh(Msg.UNKNOWN_PLACE, value="629999")]}
     assert not DutyRecord.objects.exists()
 
 
@@ -191,14 +191,14 @@ def test_kind_needs_its_place_level(county: Any) -> None:
 
 def test_no_kind_refused(county: Any) -> None:
     response = post(client_for(county), kinds=[])
-    assert errors(response) == {"kinds": [zh(FormMsg.NEEDS_KIND)]}
+    assert errors(response) == {"kinds": [zh(Msg.RECORD_NEEDS_KIND)]}
 
 
 def test_unknown_people_listed(county: Any, leaders: dict[str, Any]) -> None:
     response = post(client_for(county), person="NOBODY", participants="PA, X1\nX2、PB")
     assert errors(response) == {
-        "person": [zh(FormMsg.UNKNOWN_PERSON, codes="NOBODY")],
-        "participants": [zh(FormMsg.UNKNOWN_PERSON, codes="X1、X2")],
+        "person": [zh(Msg.UNKNOWN_PERSON, codes="NOBODY")],
+        "participants": [zh(Msg.UNKNOWN_PERSON, codes="X1、X2")],
     }
     assert "找不到人员编码 X1、X2。" in response.content.decode()
     assert not DutyRecord.objects.exists()
@@ -265,7 +265,7 @@ def test_unit_liaison_sees_own_unit_only(place_tree: factories.Tree) -> None:
     assert client.get(reverse("records-place", args=["620123"])).status_code == 404
 
     response = post(client, kinds=kind_ids("party-committee-study"), place="", unit="UB")
-    assert errors(response) == {"unit": [zh(FormMsg.UNKNOWN_UNIT, value="UB")]}
+    assert errors(response) == {"unit": [zh(Msg.UNKNOWN_UNIT, value="UB")]}
     assert DutyRecord.objects.count() == 1
     assert other.pk
 
