@@ -1,10 +1,19 @@
-"""Celery tasks of the project package. Tasks are thin: they take ids and call a service."""
+"""Celery tasks of the project package. Tasks are thin: they take ids and call a service.
+
+A compliance run is split into one task per rule: a worker that dies mid-rule loses that rule's work
+only, and the redelivered task (``acks_late`` with ``task_reject_on_worker_lost``) redoes it whole.
+Every task is idempotent: a rule already done is skipped, a redone rule writes the same rows.
+"""
 
 from typing import Any
 
 from celery import shared_task
-from django.db import connection
+from django.db import connection, transaction
 from django.utils import timezone
+
+from accountability.choices import RunMode
+from accountability.compliance import engine
+from accountability.models import ComplianceRun, RuleEvaluation
 
 
 @shared_task(acks_late=True)
@@ -17,3 +26,52 @@ def health_check() -> dict[str, Any]:
         "rules": Rule.objects.filter(active=True).count(),
         "checked_at": timezone.now().isoformat(),
     }
+
+
+def compliance_run_enqueue(run: ComplianceRun) -> None:
+    """Start ``run`` on the workers once the transaction that created it commits."""
+    transaction.on_commit(lambda: compliance_run_task.delay(run.pk))
+
+
+@shared_task(acks_late=True)
+def compliance_run_task(run_id: int) -> int:
+    """Fan a run out: one ``rule_evaluation_task`` per rule not yet done. Returns how many."""
+    run = ComplianceRun.objects.get(pk=run_id)
+    pending = engine.compliance_run_start(run)
+    for evaluation in pending:
+        rule_evaluation_task.delay(evaluation.pk)
+    if not pending:
+        engine.compliance_run_finish_if_done(run)
+    return len(pending)
+
+
+@shared_task(acks_late=True)
+def rule_evaluation_task(evaluation_id: int) -> dict[str, int]:
+    """Evaluate one rule of a run; the last one to finish closes the run."""
+    evaluation = RuleEvaluation.objects.get(pk=evaluation_id)
+    try:
+        evaluation = engine.rule_evaluation_execute(evaluation)
+    finally:
+        engine.compliance_run_finish_if_done(evaluation.run)
+    return evaluation.counts
+
+
+def _scheduled(mode: str) -> list[int]:
+    with transaction.atomic():
+        runs = engine.compliance_runs_schedule(mode)
+        for run in runs:
+            compliance_run_enqueue(run)
+    return [run.pk for run in runs]
+
+
+@shared_task(acks_late=True)
+def compliance_nightly() -> list[int]:
+    """Beat, every night: pace warnings for open periods and violations of ended ones, as of today."""
+    return _scheduled(RunMode.NIGHTLY)
+
+
+@shared_task(acks_late=True)
+def compliance_closing() -> list[int]:
+    """Beat, every day after the nightly run: the final evaluation of each rule's period whose closing
+    day has come (after each month, quarter, half and year), which makes its result final."""
+    return _scheduled(RunMode.CLOSING)

@@ -3,7 +3,9 @@
 One query per rule and period over the whole province, no Python loop over subjects. Each returns
 a queryset of dicts, one per subject, with the subject's ids, ``figure`` (the measured value; 0
 where nothing was recorded) and, for period rules, ``assigned_days`` (the days of the period the
-pairing was in force, for pro-rating) and ``period_days``.
+pairing was in force, for pro-rating), ``assigned_from`` and ``assigned_to`` (the first and last of
+those days) and ``period_days``. Records count up to ``period.records_end`` (an open period as of a
+day counts what was done by then).
 """
 
 from __future__ import annotations
@@ -12,9 +14,12 @@ import datetime
 
 from django.db.models import (
     Count,
+    DateField,
     DurationField,
     ExpressionWrapper,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     QuerySet,
@@ -41,7 +46,11 @@ def _pairings_in(start: datetime.date, end: datetime.date) -> QuerySet:
     return (
         Pairing.objects.overlapping(start, end)
         .values("helper_id", "household_id")
-        .annotate(assigned_days=Sum(in_force))
+        .annotate(
+            assigned_days=Sum(in_force),
+            assigned_from=Min(Greatest("start", Value(start), output_field=DateField())),
+            assigned_to=Max(Least(Coalesce("end", Value(end)), Value(end), output_field=DateField())),
+        )
         .order_by("helper_id", "household_id")
     )
 
@@ -61,7 +70,7 @@ def _count_of(model: type, start: datetime.date, end: datetime.date, **extra: ob
 
 def _per_pairing(model: type, period: Period, **extra: object) -> QuerySet:
     return _pairings_in(period.start, period.end).annotate(
-        figure=_count_of(model, period.start, period.end, **extra), period_days=Value(period.days)
+        figure=_count_of(model, period.start, period.records_end, **extra), period_days=Value(period.days)
     )
 
 
@@ -82,7 +91,7 @@ def plans_revised_per_pairing(period: Period, deadline: datetime.date | None = N
     """R10.1: revisions of the household's 一户一策 plan dated from 1 January to ``deadline`` (the
     rule's deadline: 31 March by policy) of the period's year, by the paired helper; 1 or more means
     revised at the start of the year."""
-    deadline = deadline or datetime.date(period.year, 3, 31)
+    deadline = min(deadline or datetime.date(period.year, 3, 31), period.records_end)
     return _pairings_in(period.start, period.end).annotate(
         figure=_count_of(Plan, period.start, deadline), period_days=Value(period.days)
     )

@@ -9,9 +9,10 @@ Records count for a rule through their kinds (a joint meeting counts for every k
 from __future__ import annotations
 
 import datetime
+from typing import Any
 
-from django.db.models import Count, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
-from django.db.models.functions import Coalesce, Substr
+from django.db.models import Count, DateField, Exists, F, IntegerField, OuterRef, QuerySet, Subquery, Value
+from django.db.models.functions import Coalesce, Greatest, Least, Substr
 
 from tiers.choices import GroupRole, LeadingGroupKind, PlaceLevel, PostTitle, UnitKind
 from tiers.figures import figure
@@ -23,12 +24,21 @@ from tiers.models import (
     LeadingGroupMember,
     Place,
     Post,
+    Unit,
 )
 from tiers.periods import Period
 
 
 def _records(rule: str, period: Period) -> QuerySet:
-    return DutyRecord.objects.filter(kinds__rules__code=rule, date__range=(period.start, period.end))
+    return DutyRecord.objects.filter(kinds__rules__code=rule, date__range=(period.start, period.records_end))
+
+
+def _assigned(period: Period) -> dict[str, Any]:
+    """``assigned_from`` / ``assigned_to``: the first and last day of the period the assignment held."""
+    return {
+        "assigned_from": Greatest("start", Value(period.start), output_field=DateField()),
+        "assigned_to": Least(Coalesce("end", Value(period.end)), Value(period.end), output_field=DateField()),
+    }
 
 
 def _count(records: QuerySet) -> Coalesce:
@@ -54,7 +64,7 @@ def contact_leader_meetings(period: Period) -> QuerySet:
     return (
         ContactLeaderAssignment.objects.overlapping(period.start, period.end)
         .values("id", "person_id", "county_id")
-        .annotate(figure=_count(records), period_days=Value(period.days))
+        .annotate(figure=_count(records), period_days=Value(period.days), **_assigned(period))
         .order_by("id")
     )
 
@@ -64,7 +74,7 @@ def _group_leader_units(rule: str, period: Period) -> QuerySet:
     return (
         GroupLeaderAssignment.objects.overlapping(period.start, period.end)
         .values("id", "unit_id", "county_id")
-        .annotate(figure=_count(records), period_days=Value(period.days))
+        .annotate(figure=_count(records), period_days=Value(period.days), **_assigned(period))
         .order_by("id")
     )
 
@@ -105,13 +115,15 @@ def responsibility_letters(period: Period) -> QuerySet:
 
 
 def _assisting_units(rule: str, period: Period) -> QuerySet:
-    records = _records(rule, period).filter(unit=OuterRef("unit_id"))
+    # Each unit once, then its count: counting per assignment and de-duplicating after would run the
+    # count once for every village the unit assists.
+    assisting = AssistanceAssignment.objects.overlapping(period.start, period.end).values("unit")
+    records = _records(rule, period).filter(unit=OuterRef("pk"))
     return (
-        AssistanceAssignment.objects.overlapping(period.start, period.end)
-        .values("unit_id")
-        .distinct()
+        Unit.objects.filter(pk__in=assisting)
+        .values(unit_id=F("id"))
         .annotate(figure=_count(records), period_days=Value(period.days))
-        .order_by("unit_id")
+        .order_by("id")
     )
 
 

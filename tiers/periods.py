@@ -18,6 +18,8 @@ class Period:
     kind: str
     year: int
     index: int = 1
+    #: Count records only up to this day (an evaluation of an open period as of a date); None: the end.
+    until: datetime.date | None = None
 
     def __post_init__(self) -> None:
         if self.kind not in _MONTHS:
@@ -33,6 +35,15 @@ class Period:
     def end(self) -> datetime.date:
         month = self.index * _MONTHS[self.kind]
         return datetime.date(self.year, month, calendar.monthrange(self.year, month)[1])
+
+    @property
+    def records_end(self) -> datetime.date:
+        """The last day whose records count: the period's end, or ``until`` when that is earlier."""
+        return min(self.end, self.until) if self.until else self.end
+
+    def cut(self, until: datetime.date) -> Period:
+        """The same period, counting records only up to ``until`` (an open period as of a date)."""
+        return Period(self.kind, self.year, self.index, until)
 
     @property
     def days(self) -> int:

@@ -2,8 +2,9 @@
 
 One query per rule and period over the whole province. Each returns a queryset of dicts, one per
 membership (a cadre's stationing in a team) overlapping the period, with ``figure`` (0 when nothing
-was recorded), ``assigned_days`` (days of the period the membership was in force, for pro-rating)
-and ``period_days``. ``membership_id`` identifies the subject; ``person_id``, ``team_id`` and
+was recorded), ``assigned_days`` (days of the period the membership was in force, for pro-rating),
+``assigned_from`` and ``assigned_to`` (the first and last of those days) and ``period_days``. Records
+count up to ``period.records_end``. ``membership_id`` identifies the subject; ``person_id``, ``team_id`` and
 ``dispatching_unit_id`` (and ``county_id`` for R07.4) say whose it is.
 """
 
@@ -51,6 +52,8 @@ def _memberships(period: Period) -> QuerySet:
         .annotate(
             membership_id=F("id"),
             assigned_days=_overlap_days("start", "end", period.start, period.end),
+            assigned_from=Greatest("start", Value(period.start), output_field=DateField()),
+            assigned_to=Least(Coalesce("end", Value(period.end)), Value(period.end), output_field=DateField()),
             period_days=Value(period.days),
         )
         .order_by("id")
@@ -58,7 +61,7 @@ def _memberships(period: Period) -> QuerySet:
 
 
 def _days(period: Period, kinds: list[str]) -> QuerySet:
-    in_period = Q(duty_days__date__range=(period.start, period.end), duty_days__kind__in=kinds)
+    in_period = Q(duty_days__date__range=(period.start, period.records_end), duty_days__kind__in=kinds)
     return _memberships(period).annotate(figure=Count("duty_days", filter=in_period))
 
 
@@ -77,7 +80,7 @@ def nights(period: Period) -> QuerySet:
 @figure("R05.5")
 def follow_up_visits(period: Period) -> QuerySet:
     """R05.5: follow-up visits (回访) by the dispatching unit per stationed cadre in ``period`` (a quarter)."""
-    in_period = Q(follow_ups__date__range=(period.start, period.end))
+    in_period = Q(follow_ups__date__range=(period.start, period.records_end))
     return _memberships(period).annotate(figure=Count("follow_ups", filter=in_period))
 
 
@@ -119,7 +122,7 @@ def training_days(period: Period) -> QuerySet:
     county = Place.objects.filter(path=OuterRef("county_path")).values("id")[:1]
     trained = (
         TrainingDay.objects.filter(
-            person=OuterRef("person_id"), county=OuterRef("county_id"), date__range=(period.start, period.end)
+            person=OuterRef("person_id"), county=OuterRef("county_id"), date__range=(period.start, period.records_end)
         )
         .order_by()
         .values("person")
