@@ -80,11 +80,16 @@ _UNIT_DUTIES = _perms(
 _VIEW_RECORDS = _perms("tiers", "view_dutyrecordkind", "view_dutyrecord", "view_finding")
 _LOG_RECORDS = _perms("tiers", "add_dutyrecord", "change_dutyrecord")
 _FINDINGS = _perms("tiers", "add_finding", "change_finding")
-_STAFF = _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _VIEW_TEAMS + _VIEW_RECORDS
+#: The compliance engine's output (accountability app), scoped like everything else.
+_VIEW_COMPLIANCE = ["accountability.view_violation"]
+_RUN_COMPLIANCE = _perms("accountability", "view_compliancerun", "add_compliancerun", "view_ruleevaluation")
+_STAFF = (
+    _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _VIEW_TEAMS + _VIEW_RECORDS + _VIEW_COMPLIANCE
+)
 
 #: Model permissions (``app.codename``) of each role's group. Administrators get every permission.
 ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
-    Role.PROVINCIAL_GROUP: _STAFF + _FINDINGS,
+    Role.PROVINCIAL_GROUP: _STAFF + _FINDINGS + _RUN_COMPLIANCE,
     Role.PREFECTURE_STAFF: _STAFF + _EDIT_PEOPLE + _REVIEW + _LOG_RECORDS + _FINDINGS,
     Role.COUNTY_STAFF: _STAFF
     + _EDIT_PEOPLE
@@ -104,8 +109,8 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
     + _RECORD_DAYS
     + _LOG_RECORDS,
     Role.UNIT_LIAISON: _STAFF + _EDIT_PEOPLE + _UNIT_DUTIES + _LOG_RECORDS,
-    Role.TEAM_LEADER: _VIEW_TREE + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _VIEW_TEAMS + _RECORD_DAYS,
-    Role.HELPER: _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _LOG_HELPER_WORK,
+    Role.TEAM_LEADER: _VIEW_TREE + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _VIEW_TEAMS + _RECORD_DAYS + _VIEW_COMPLIANCE,
+    Role.HELPER: _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _LOG_HELPER_WORK + _VIEW_COMPLIANCE,
     Role.ADMINISTRATOR: [],
 }
 

@@ -104,8 +104,10 @@ def compliance_run_create(
     rules: Iterable[str] = (),
     mode: str = RunMode.ALL,
     user: Any = None,
+    save: bool = True,
 ) -> ComplianceRun:
-    """Record a run to be done: which year, as of which day (default today), which rules (default all)."""
+    """Record a run to be done: which year, as of which day (default today), which rules (default all).
+    With ``save=False`` the run is validated and returned unsaved (a form saves it)."""
     as_of = as_of or timezone.localdate()
     codes = sorted(set(rules))
     if not 2000 <= year <= as_of.year:
@@ -115,9 +117,10 @@ def compliance_run_create(
         raise ValidationError({"rules": Msg.COMPLIANCE_UNKNOWN_RULES % {"codes": "、".join(unknown)}})
     kinds = [PeriodKind.YEAR, PeriodKind.HALF, PeriodKind.QUARTER, PeriodKind.MONTH]
     periods = [period_label(p) for kind in kinds for p in Period.of_year(kind, year) if p.start <= as_of]
-    return ComplianceRun.objects.create(
-        trigger=trigger, user=user, year=year, as_of=as_of, mode=mode, rules=codes, periods=periods
-    )
+    run = ComplianceRun(trigger=trigger, user=user, year=year, as_of=as_of, mode=mode, rules=codes, periods=periods)
+    if save:
+        run.save()
+    return run
 
 
 def compliance_run_start(run: ComplianceRun) -> list[RuleEvaluation]:

@@ -44,8 +44,29 @@ def test_load_demo_builds_households_and_teams_with_mixed_compliance(capsys, set
     january = {row["figure"] for row in county_team_head_meetings(Period("month", last_year, 1))}
     assert 1 in january
 
+    # The compliance engine ran over the demo: last year's violations and this year's warnings.
+    from accountability.models import Violation
+
+    assert f"{last_year}年合规评估" in out
+    assert Violation.objects.filter(period_year=last_year, status="violation", rule__code="R10.2").exists()
+    assert Violation.objects.filter(period_year=last_year + 1).exists()
+    visited = (
+        Visit.objects.filter(date__year=last_year)
+        .values("helper", "household")
+        .annotate(n=Count("pk"))
+        .filter(n__gte=2)
+        .order_by("helper", "household")
+    )
+    keys = {f"{row['helper']}-{row['household']}" for row in visited}
+    listed = set(
+        Violation.objects.filter(rule__code="R10.2", period_year=last_year).values_list("subject_key", flat=True)
+    )
+    assert keys and listed and not keys & listed  # those who visited twice are not listed
+
+    rows = Violation.objects.count()
     call_command("load_demo", townships=1, villages=2, households=2)  # idempotent
     assert Team.objects.count() == 86 and Household.objects.count() == 86 * 2 * 2
+    assert Violation.objects.count() == rows
 
 
 def test_load_demo_refuses_production(settings):

@@ -5,7 +5,10 @@ from typing import Any
 
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError, CommandParser
+from django.utils import timezone
 
+from accountability.choices import RunTrigger, ViolationStatus
+from accountability.compliance import engine
 from households import demo as households_demo
 from tiers import demo_records
 from tiers.demo import DEMO_PASSWORD_DEFAULT, DemoSize, demo_load
@@ -44,6 +47,13 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"新建驻村帮扶工作队 {corps['teams']} 支，驻村干部 {corps['members']} 名，考勤 {corps['days']} 天。"
             )
+        today = timezone.localdate()
+        for year in (today.year - 1, today.year):
+            run = engine.compliance_run_execute(
+                engine.compliance_run_create(trigger=RunTrigger.COMMAND, year=year, as_of=today)
+            )
+            found = run.counts.get(ViolationStatus.VIOLATION, 0), run.counts.get(ViolationStatus.AT_RISK, 0)
+            self.stdout.write(f"{year}年合规评估：未达标 {found[0]} 项，有风险 {found[1]} 项。")
         self.stdout.write(f"演示账号（密码均为 {password}）：")
         for username, role, scope in result["logins"]:
             self.stdout.write(f"  {username:<12} {role}：{scope}")
