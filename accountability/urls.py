@@ -10,4 +10,5 @@ urlpatterns = [
     path("", include("households.urls")),
     path("", include("villagecorps.urls")),
     path("", include("tiers.urls")),
+    path("api/v1/", include("accountability.api_urls")),
 ]

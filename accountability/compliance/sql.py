@@ -55,6 +55,11 @@ def _days(later: str, earlier: str) -> str:
     return f"CAST(julianday({later}) - julianday({earlier}) AS INTEGER)"
 
 
+#: Keeps PostgreSQL from pushing the outer conditions into the figure's grouped query, where each
+#: condition on ``figure`` would evaluate the figure's correlated count a second time per subject.
+_FENCE = " OFFSET 0"
+
+
 def _least(*args: str) -> str:
     return f"{'LEAST' if connection.vendor == 'postgresql' else 'MIN'}({', '.join(args)})"
 
@@ -109,7 +114,7 @@ def subjects(ev: Evaluation) -> Statement:
         f"{_days(_least(end, due), start)} + 1 AS c_span, "
         f"{_days(_least(end, as_of), start)} + 1 AS c_elapsed, "
         f"{start} AS c_from, {end} AS c_to "
-        f"FROM ({sql}) f"
+        f"FROM ({sql}{_FENCE if connection.vendor == 'postgresql' else ''}) f"
     )
     days = ev.period.days
     required = "h.c_minimum"

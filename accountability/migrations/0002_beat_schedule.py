@@ -42,7 +42,7 @@ def remove(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("accountability", "0001_initial"),
+        ("accountability", "0001_compliance"),
         ("django_celery_beat", "0019_alter_periodictasks_options"),
     ]
 

@@ -47,7 +47,9 @@ def test_a_run_on_the_worker_evaluates_each_rule_in_its_own_task(celery_app_work
 
 
 @pytest.mark.celery_worker
-def test_a_redelivered_rule_task_is_redone_or_skipped_without_duplicates(celery_app_worker: Any, place_tree: Any) -> None:
+def test_a_redelivered_rule_task_is_redone_or_skipped_without_duplicates(
+    celery_app_worker: Any, place_tree: Any
+) -> None:
     from accountability.tasks import rule_evaluation_task
 
     PairingFactory()
