@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format messages bench browser
+.PHONY: install run test lint format messages bench bench-compliance browser
 CHROMIUM := /usr/bin/chromium
 
 $(STAMP): pyproject.toml
@@ -52,3 +52,12 @@ BENCH_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/accountability_bench
 bench: install
 	psql "$(BENCH_DATABASE_URL:/accountability_bench=/postgres)" -q -c "DROP DATABASE IF EXISTS accountability_bench" -c "CREATE DATABASE accountability_bench"
 	DATABASE_URL=$(BENCH_DATABASE_URL) $(BIN)/python bench/run.py
+
+# The compliance engine at province scale (SCALE=1.0 by default): one JSON line. The region is generated
+# into accountability_bench_region on first use and reused afterwards (see docs/performance.md).
+SCALE ?= 1.0
+REGION_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/accountability_bench_region
+bench-compliance: install
+	psql "$(REGION_DATABASE_URL:/accountability_bench_region=/postgres)" -q -tc "SELECT 1 FROM pg_database WHERE datname = 'accountability_bench_region'" | grep -q 1 \
+	  || psql "$(REGION_DATABASE_URL:/accountability_bench_region=/postgres)" -q -c "CREATE DATABASE accountability_bench_region"
+	DATABASE_URL=$(REGION_DATABASE_URL) $(BIN)/python bench/compliance.py --scale $(SCALE) --reuse
