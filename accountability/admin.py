@@ -134,3 +134,6 @@ class ViolationAdmin(ScopedAdmin):
 
     def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+
+from accountability.escalation import admin as escalation_admin  # noqa: E402,F401

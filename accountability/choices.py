@@ -46,3 +46,37 @@ class PeriodState(models.TextChoices):
     ENDED = "ended", _("已到期（待关账）")
     CLOSING = "closing", _("关账")
     CLOSED = "closed", _("已关账")
+
+
+class RatingGrade(models.TextChoices):
+    """Grades of a cadre's annual assessment (年度考核)."""
+
+    EXCELLENT = "excellent", _("优秀")
+    COMPETENT = "competent", _("称职")
+    BASIC = "basic", _("基本称职")
+    INCOMPETENT = "incompetent", _("不称职")
+
+
+class CaseKind(models.TextChoices):
+    """Inspection findings that trigger escalations besides violations and incidents."""
+
+    FALSIFICATION = "falsification", _("弄虚作假")
+    SERIOUS = "serious", _("造成严重后果")
+
+
+class ActionStatus(models.TextChoices):
+    """Where an action stands in its due process."""
+
+    PROPOSED = "proposed", _("拟处理")
+    CONFIRMED = "confirmed", _("已确认")
+    HELD = "held", _("已约谈")
+    WAIVED = "waived", _("免予处理")
+    WITHDRAWN = "withdrawn", _("已撤销")
+
+
+class RebuttalStatus(models.TextChoices):
+    """A 申辩 and its decision."""
+
+    PENDING = "pending", _("待审核")
+    ACCEPTED = "accepted", _("申辩成立")
+    REJECTED = "rejected", _("申辩不成立")

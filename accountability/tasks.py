@@ -47,13 +47,26 @@ def compliance_run_task(run_id: int) -> int:
 
 @shared_task(acks_late=True)
 def rule_evaluation_task(evaluation_id: int) -> dict[str, int]:
-    """Evaluate one rule of a run; the last one to finish closes the run."""
+    """Evaluate one rule of a run; the last one to finish closes the run and recomputes the year's
+    escalations."""
     evaluation = RuleEvaluation.objects.get(pk=evaluation_id)
     try:
         evaluation = engine.rule_evaluation_execute(evaluation)
     finally:
-        engine.compliance_run_finish_if_done(evaluation.run)
+        with transaction.atomic():
+            was_open = ComplianceRun.objects.filter(pk=evaluation.run_id, finished_at__isnull=True).exists()
+            run = engine.compliance_run_finish_if_done(evaluation.run)
+            if was_open and run.finished_at:
+                transaction.on_commit(lambda: escalations_task.delay(run.year))
     return evaluation.counts
+
+
+@shared_task(acks_late=True)
+def escalations_task(year: int) -> dict[str, int]:
+    """Recompute the year's actions from its triggers (idempotent; decisions are kept)."""
+    from accountability.escalation.engine import escalations_compute
+
+    return escalations_compute(year=year)
 
 
 def _scheduled(mode: str) -> list[int]:

@@ -10,5 +10,7 @@ urlpatterns = [
     path("", include("households.urls")),
     path("", include("villagecorps.urls")),
     path("", include("tiers.urls")),
+    path("", include("accountability.escalation.urls")),
+    path("", include("accountability.escalation.output_urls")),
     path("api/v1/", include("accountability.api_urls")),
 ]

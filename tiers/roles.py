@@ -82,15 +82,37 @@ _LOG_RECORDS = _perms("tiers", "add_dutyrecord", "change_dutyrecord")
 _FINDINGS = _perms("tiers", "add_finding", "change_finding")
 #: The compliance engine's output (accountability app), scoped like everything else.
 _VIEW_COMPLIANCE = ["accountability.view_violation"]
+#: The escalation engine's triggers and actions (accountability app), scoped like everything else.
+_VIEW_ESCALATIONS = [
+    f"accountability.view_{name}"
+    for name in ("incident", "case", "rating", "action", "actiontarget", "actiontrigger", "actiondecision", "rebuttal")
+]
+_RECORD_TRIGGERS = _perms("accountability", "add_incident", "change_incident", "add_case", "change_case")
+_RECORD_RATINGS = _perms("accountability", "add_rating", "change_rating")
+#: Reviewers confirm, record and waive actions and decide rebuttals in their scope (not on their own body).
+_DECIDE_ACTIONS = _perms("accountability", "change_action", "change_rebuttal")
 _RUN_COMPLIANCE = _perms("accountability", "view_compliancerun", "add_compliancerun", "view_ruleevaluation")
 _STAFF = (
-    _VIEW_TREE + _VIEW_ASSIGNMENTS + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _VIEW_TEAMS + _VIEW_RECORDS + _VIEW_COMPLIANCE
+    _VIEW_TREE
+    + _VIEW_ASSIGNMENTS
+    + _VIEW_CATALOGUE
+    + _VIEW_HOUSEHOLDS
+    + _VIEW_TEAMS
+    + _VIEW_RECORDS
+    + _VIEW_COMPLIANCE
+    + _VIEW_ESCALATIONS
 )
 
 #: Model permissions (``app.codename``) of each role's group. Administrators get every permission.
 ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
-    Role.PROVINCIAL_GROUP: _STAFF + _FINDINGS + _RUN_COMPLIANCE,
-    Role.PREFECTURE_STAFF: _STAFF + _EDIT_PEOPLE + _REVIEW + _LOG_RECORDS + _FINDINGS,
+    Role.PROVINCIAL_GROUP: _STAFF + _FINDINGS + _RUN_COMPLIANCE + _RECORD_TRIGGERS + _DECIDE_ACTIONS,
+    Role.PREFECTURE_STAFF: _STAFF
+    + _EDIT_PEOPLE
+    + _REVIEW
+    + _LOG_RECORDS
+    + _FINDINGS
+    + _RECORD_TRIGGERS
+    + _DECIDE_ACTIONS,
     Role.COUNTY_STAFF: _STAFF
     + _EDIT_PEOPLE
     + _REVIEW
@@ -100,7 +122,10 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
     + _EDIT_TEAMS
     + _LOG_RECORDS
     + _FINDINGS
-    + _perms("tiers", "add_place", "change_place", "add_leadinggroupmember", "change_leadinggroupmember"),
+    + _perms("tiers", "add_place", "change_place", "add_leadinggroupmember", "change_leadinggroupmember")
+    + _RECORD_TRIGGERS
+    + _RECORD_RATINGS
+    + _DECIDE_ACTIONS,
     Role.TOWNSHIP_STAFF: _STAFF
     + _EDIT_PEOPLE
     + _REVIEW
@@ -108,9 +133,19 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
     + _EDIT_HOUSEHOLDS
     + _RECORD_DAYS
     + _LOG_RECORDS,
-    Role.UNIT_LIAISON: _STAFF + _EDIT_PEOPLE + _UNIT_DUTIES + _LOG_RECORDS,
-    Role.TEAM_LEADER: _VIEW_TREE + _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _VIEW_TEAMS + _RECORD_DAYS + _VIEW_COMPLIANCE,
-    Role.HELPER: _VIEW_CATALOGUE + _VIEW_HOUSEHOLDS + _LOG_HELPER_WORK + _VIEW_COMPLIANCE,
+    Role.UNIT_LIAISON: _STAFF + _EDIT_PEOPLE + _UNIT_DUTIES + _LOG_RECORDS + _RECORD_RATINGS,
+    Role.TEAM_LEADER: _VIEW_TREE
+    + _VIEW_CATALOGUE
+    + _VIEW_HOUSEHOLDS
+    + _VIEW_TEAMS
+    + _RECORD_DAYS
+    + _VIEW_COMPLIANCE
+    + ["accountability.view_action"],
+    Role.HELPER: _VIEW_CATALOGUE
+    + _VIEW_HOUSEHOLDS
+    + _LOG_HELPER_WORK
+    + _VIEW_COMPLIANCE
+    + ["accountability.view_action"],
     Role.ADMINISTRATOR: [],
 }
 

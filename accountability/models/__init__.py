@@ -1,5 +1,28 @@
-"""Models of the engines: compliance runs and their per-rule evaluations, period closures, violations."""
+"""Models of the engines: compliance runs, violations; escalation triggers, actions and their due process."""
 
 from accountability.models.compliance import ComplianceRun, PeriodClosure, RuleEvaluation, Violation
+from accountability.models.escalation import (
+    Action,
+    ActionDecision,
+    ActionTarget,
+    ActionTrigger,
+    Case,
+    Incident,
+    Rating,
+    Rebuttal,
+)
 
-__all__ = ["ComplianceRun", "PeriodClosure", "RuleEvaluation", "Violation"]
+__all__ = [
+    "Action",
+    "ActionDecision",
+    "ActionTarget",
+    "ActionTrigger",
+    "Case",
+    "ComplianceRun",
+    "Incident",
+    "PeriodClosure",
+    "Rating",
+    "Rebuttal",
+    "RuleEvaluation",
+    "Violation",
+]

@@ -9,6 +9,8 @@ from django.utils import timezone
 
 from accountability.choices import RunTrigger, ViolationStatus
 from accountability.compliance import engine
+from accountability.escalation import demo as escalation_demo
+from accountability.escalation.engine import escalations_compute
 from households import demo as households_demo
 from tiers import demo_records
 from tiers.demo import DEMO_PASSWORD_DEFAULT, DemoSize, demo_load
@@ -47,13 +49,20 @@ class Command(BaseCommand):
             self.stdout.write(
                 f"新建驻村帮扶工作队 {corps['teams']} 支，驻村干部 {corps['members']} 名，考勤 {corps['days']} 天。"
             )
+        triggers = escalation_demo.demo_load()
+        if any(triggers.values()):
+            self.stdout.write(
+                f"新建重大涉贫事件 {triggers['incidents']} 起，核查认定 {triggers['cases']} 项，"
+                f"年度考核 {triggers['ratings']} 条。"
+            )
         today = timezone.localdate()
         for year in (today.year - 1, today.year):
             run = engine.compliance_run_execute(
                 engine.compliance_run_create(trigger=RunTrigger.COMMAND, year=year, as_of=today)
             )
             found = run.counts.get(ViolationStatus.VIOLATION, 0), run.counts.get(ViolationStatus.AT_RISK, 0)
-            self.stdout.write(f"{year}年合规评估：未达标 {found[0]} 项，有风险 {found[1]} 项。")
+            actions = escalations_compute(year=year, as_of=today)["actions"]
+            self.stdout.write(f"{year}年合规评估：未达标 {found[0]} 项，有风险 {found[1]} 项；问责措施 {actions} 项。")
         self.stdout.write(f"演示账号（密码均为 {password}）：")
         for username, role, scope in result["logins"]:
             self.stdout.write(f"  {username:<12} {role}：{scope}")
