@@ -287,89 +287,188 @@ def _link(plan: Planned, resolver: Resolver) -> dict[str, Any]:
     return fields
 
 
+LINKS = ("violation", "finding", "incident", "case", "rating")
+
+
+def _signatures(plan: Planned) -> list[tuple]:
+    """The chain of a planned action as plain tuples: kind, relation, summary and the five links."""
+    return sorted(
+        (
+            (h.trigger.kind, h.trigger.relation, h.summary[:300], *(h.links.get(name) for name in LINKS))
+            for h in plan.hits
+        ),
+        key=repr,
+    )
+
+
+def _replace_chains(recomputed: list[tuple[Action, Planned]], year: int) -> None:
+    """Write each action's triggers, leaving alone the chains that did not change (most of them, night
+    after night). Compared as tuples: no model instance is built for an unchanged chain."""
+    before: dict[int, list[tuple]] = defaultdict(list)
+    fields = ["action_id", "kind", "relation", "summary", *(f"{name}_id" for name in LINKS)]
+    for action_id, *signature in (
+        ActionTrigger.objects.filter(action__year=year).values_list(*fields).iterator(chunk_size=BATCH)
+    ):
+        before[action_id].append(tuple(signature))
+    stale, rows = [], []
+    for action, plan in recomputed:
+        fresh = _signatures(plan)
+        if fresh != sorted(before.get(action.pk, []), key=repr):
+            stale.append(action.pk)
+            rows.extend(
+                ActionTrigger(
+                    action=action,
+                    kind=kind,
+                    relation=relation,
+                    summary=summary,
+                    **{f"{name}_id": pk for name, pk in zip(LINKS, links, strict=True)},
+                )  # fmt: skip
+                for kind, relation, summary, *links in fresh
+            )
+    for chunk in _chunks(stale):
+        ActionTrigger.objects.filter(action_id__in=chunk).delete()
+    ActionTrigger.objects.bulk_create(rows, batch_size=BATCH)
+
+
+def _replace_targets(recomputed: list[tuple[Action, Planned]], year: int) -> None:
+    """Write the targets of the proposed actions whose targets changed."""
+    before: dict[int, set[tuple[int, str]]] = defaultdict(set)
+    rows_before = ActionTarget.objects.filter(action__year=year).values_list("action_id", "person_id", "role")
+    for action_id, person, role in rows_before.iterator(chunk_size=BATCH):
+        before[action_id].add((person, role))
+    stale, rows = [], []
+    for action, plan in recomputed:
+        if set(plan.targets) != before.get(action.pk, set()):
+            stale.append(action.pk)
+            rows.extend(ActionTarget(action=action, person_id=p, role=r) for p, r in plan.targets)
+    for chunk in _chunks(stale):
+        ActionTarget.objects.filter(action_id__in=chunk).delete()
+    ActionTarget.objects.bulk_create(rows, batch_size=BATCH)
+
+
+#: Fields a recomputation refreshes on a proposed action.
+REFRESHED = [
+    "measure_id", "severity", "joint_liability", "convenor", "convenor_name", "subject_name", "trigger_date",
+    "triggers_gone", "unit_id", "place_id", "person_id", "membership_id", "team_id", "status", "updated_at",
+    "rebuttal_due",
+]  # fmt: skip
+BATCH = 5000
+
+
+def _values(plan: Planned, resolver: Resolver) -> dict[str, Any]:
+    return {
+        "measure": plan.measure,
+        "severity": plan.severity,
+        "joint_liability": plan.measure.joint_liability,
+        "convenor": plan.measure.convenor,
+        "convenor_name": plan.convenor_name,
+        "subject_name": resolver.name(plan.bearer),
+        "trigger_date": plan.date,
+        "triggers_gone": False,
+        **_link(plan, resolver),
+    }
+
+
+def _chunks(items: list[Any]) -> Any:
+    for i in range(0, len(items), BATCH):
+        yield items[i : i + BATCH]
+
+
 @transaction.atomic
 def escalations_compute(*, year: int, as_of: datetime.date | None = None) -> dict[str, int]:
-    """Compute the year's actions from its triggers and reconcile them with those already recorded."""
+    """Compute the year's actions from its triggers and reconcile them with those already recorded.
+
+    Set-wise: the new actions are inserted in batches, the proposed ones updated in batches, and the
+    chains and targets of the recomputed actions replaced in batches — a province's 100,000 helpers
+    with a violation are a few dozen statements, not a few hundred thousand.
+    """
     as_of = as_of or timezone.localdate()
     now = timezone.now()
     collector = Collector(year)
     hits = list(collector.hits())
     resolver = Resolver(collector)
     planned = _plan(hits, resolver)
-    rebuttal_days = int(policy_value("rebuttal_days", 10))
+    due = as_of + datetime.timedelta(days=int(policy_value("rebuttal_days", 10)))
     existing = {
         (a.escalation_id, a.kind, a.bearer, a.slot, a.subject_key, a.year): a
         for a in Action.objects.select_for_update().filter(year=year)
     }
     counts: Counter = Counter()
     decisions: list[ActionDecision] = []
-    kept: list[Action] = []
-    for key, plan in planned.items():
+    new: list[tuple[Action, Planned]] = []
+    refreshed: list[tuple[Action, Planned]] = []  # proposed: everything is recomputed …
+    changed_rows: list[Action] = []  # … and written when something changed
+    chained: list[tuple[Action, Planned]] = []  # decided: only the chain
+    for plan in planned.values():
         action = existing.pop(plan.key, None)
-        values = {
-            "measure": plan.measure,
-            "severity": plan.severity,
-            "joint_liability": plan.measure.joint_liability,
-            "convenor": plan.measure.convenor,
-            "convenor_name": plan.convenor_name,
-            "subject_name": resolver.name(plan.bearer),
-            "trigger_date": plan.date,
-            "triggers_gone": False,
-            **_link(plan, resolver),
-        }
         if action is None:
+            _, kind, bearer, slot, subject_key, _ = plan.key
             action = Action(
-                escalation=plan.escalation, kind=key[1], bearer=key[2], slot=key[3], subject_key=key[4], year=year,
-                rebuttal_due=as_of + datetime.timedelta(days=rebuttal_days), created_at=now, **values,
+                escalation=plan.escalation, kind=kind, bearer=bearer, slot=slot, subject_key=subject_key, year=year,
+                rebuttal_due=due, created_at=now, updated_at=now, **_values(plan, resolver),
             )  # fmt: skip
-            action.save()
-            counts["proposed"] += 1
-        elif action.status == ActionStatus.WITHDRAWN:
-            decisions.append(ActionDecision(action=action, from_status=action.status, to_status=ActionStatus.PROPOSED,
-                                            reason="触发情形再次出现"))  # fmt: skip
+            new.append((action, plan))
+            continue
+        if action.status in (ActionStatus.PROPOSED, ActionStatus.WITHDRAWN):
+            if action.status == ActionStatus.WITHDRAWN:
+                decisions.append(
+                    ActionDecision(
+                        action=action,
+                        from_status=action.status,
+                        to_status=ActionStatus.PROPOSED,
+                        reason="触发情形再次出现",
+                    )  # fmt: skip
+                )
+                action.rebuttal_due = due
+                counts["reopened"] += 1
+            else:
+                counts["kept"] += 1
+            values = _values(plan, resolver)
+            values["measure_id"] = values.pop("measure").pk
+            if action.status != ActionStatus.PROPOSED or any(getattr(action, k) != v for k, v in values.items()):
+                changed_rows.append(action)
             for name, value in values.items():
                 setattr(action, name, value)
-            action.status, action.updated_at = ActionStatus.PROPOSED, now
-            action.rebuttal_due = as_of + datetime.timedelta(days=rebuttal_days)
-            action.save()
-            counts["reopened"] += 1
-        elif action.status == ActionStatus.PROPOSED:
-            for name, value in values.items():
-                setattr(action, name, value)
-            action.updated_at = now
-            action.save()
-            counts["kept"] += 1
-        else:  # decided: the reviewer's decision stands; only the chain is refreshed
-            if action.triggers_gone:
-                action.triggers_gone = False
-                action.save(update_fields=["triggers_gone"])
+            action.status = ActionStatus.PROPOSED
+            refreshed.append((action, plan))
+        else:  # decided: the reviewer's decision stands
+            action.triggers_gone = False
+            chained.append((action, plan))
             counts["decided"] += 1
-        kept.append(action)
-        if action.status == ActionStatus.PROPOSED:
-            ActionTarget.objects.filter(action=action).delete()
-            ActionTarget.objects.bulk_create(ActionTarget(action=action, person_id=p, role=r) for p, r in plan.targets)
-        ActionTrigger.objects.filter(action=action).delete()
-        ActionTrigger.objects.bulk_create(
-            ActionTrigger(
-                action=action,
-                kind=h.trigger.kind,
-                relation=h.trigger.relation,
-                summary=h.summary[:300],
-                **{f"{name}_id": pk for name, pk in h.links.items()},
-            )  # fmt: skip
-            for h in plan.hits
-        )
+    for chunk in _chunks([action for action, _ in new]):
+        Action.objects.bulk_create(chunk)
+    if new:
+        counts["proposed"] = len(new)
+    for action in changed_rows:
+        action.updated_at = now
+    for chunk in _chunks(changed_rows):
+        Action.objects.bulk_update(chunk, REFRESHED)
+    regained = [action.pk for action, _ in chained if action.triggers_gone is False]
+    for chunk in _chunks(regained):
+        Action.objects.filter(pk__in=chunk, triggers_gone=True).update(triggers_gone=False)
+    recomputed = new + refreshed + chained
+    _replace_chains(recomputed, year)
+    _replace_targets(new + refreshed, year)
+    gone: list[Action] = []
     for action in existing.values():  # no trigger any more
         if action.status in (ActionStatus.PROPOSED, ActionStatus.CONFIRMED):
-            decisions.append(ActionDecision(action=action, from_status=action.status, to_status=ActionStatus.WITHDRAWN,
-                                            reason="触发情形已消除（重新计算）"))  # fmt: skip
+            decisions.append(
+                ActionDecision(
+                    action=action,
+                    from_status=action.status,
+                    to_status=ActionStatus.WITHDRAWN,
+                    reason="触发情形已消除（重新计算）",
+                )  # fmt: skip
+            )
             action.status, action.updated_at = ActionStatus.WITHDRAWN, now
-            action.save(update_fields=["status", "updated_at"])
             counts["withdrawn"] += 1
+            gone.append(action)
         elif action.status in (ActionStatus.HELD, ActionStatus.WAIVED) and not action.triggers_gone:
             action.triggers_gone = True
-            action.save(update_fields=["triggers_gone"])
-    ActionDecision.objects.bulk_create(decisions)
-    counts["actions"] = len(kept)
+            gone.append(action)
+    for chunk in _chunks(gone):
+        Action.objects.bulk_update(chunk, ["status", "updated_at", "triggers_gone"])
+    ActionDecision.objects.bulk_create(decisions, batch_size=BATCH)
+    counts["actions"] = len(recomputed)
     counts["triggers"] = len(hits)
     return dict(counts)

@@ -29,7 +29,7 @@ STEP = Place.steplen
 DEPTH = {"prefecture": 2, "county": 3, "township": 4, "village": 5}
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Body:
     """Who an escalation falls on before its actions pick their bearers: a unit, a place, a person,
     a stationing (membership) or a team."""
@@ -38,7 +38,7 @@ class Body:
     id: int
 
 
-@dataclass
+@dataclass(slots=True)
 class Hit:
     """One trigger reaching one body, with what the chain needs: severity, date, link, summary and the
     county (and village) it happened in, which decide convenors such as the group-leader unit."""

@@ -45,6 +45,15 @@ def test_a_run_on_the_worker_evaluates_each_rule_in_its_own_task(celery_app_work
     assert (row.person, row.household, row.actual, row.required, row.run) == (short.helper, short.household, 1, 2, run)
     assert run.counts[ViolationStatus.VIOLATION] == 2  # R10.2 and R10.3 of the one pairing
 
+    # The run's last task enqueued the escalation engine: the helper's 约谈 (E10.1) is proposed.
+    from accountability.models import Action
+
+    deadline = time.monotonic() + 30
+    while not Action.objects.filter(escalation__code="E10.1").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
+    action = Action.objects.get(escalation__code="E10.1")
+    assert (action.person, action.kind, action.triggers.count()) == (short.helper, "admonish", 2)
+
 
 @pytest.mark.celery_worker
 def test_a_redelivered_rule_task_is_redone_or_skipped_without_duplicates(

@@ -11,6 +11,7 @@ from accountability.choices import RunTrigger, ViolationStatus
 from accountability.compliance import engine
 from accountability.escalation import demo as escalation_demo
 from accountability.escalation.engine import escalations_compute
+from accountability.models import Violation
 from households import demo as households_demo
 from tiers import demo_records
 from tiers.demo import DEMO_PASSWORD_DEFAULT, DemoSize, demo_load
@@ -57,10 +58,14 @@ class Command(BaseCommand):
             )
         today = timezone.localdate()
         for year in (today.year - 1, today.year):
-            run = engine.compliance_run_execute(
+            engine.compliance_run_execute(
                 engine.compliance_run_create(trigger=RunTrigger.COMMAND, year=year, as_of=today)
             )
-            found = run.counts.get(ViolationStatus.VIOLATION, 0), run.counts.get(ViolationStatus.AT_RISK, 0)
+            rows = Violation.objects.filter(period_year=year)
+            found = (
+                rows.filter(status=ViolationStatus.VIOLATION).count(),
+                rows.filter(status=ViolationStatus.AT_RISK).count(),
+            )
             actions = escalations_compute(year=year, as_of=today)["actions"]
             self.stdout.write(f"{year}年合规评估：未达标 {found[0]} 项，有风险 {found[1]} 项；问责措施 {actions} 项。")
         self.stdout.write(f"演示账号（密码均为 {password}）：")
