@@ -242,3 +242,60 @@ def test_helpers_admonished_by_their_own_unit_and_recomputation_keeps_decisions(
     assert (after["另一人"].status, after["另一人"].triggers_gone) == (ActionStatus.HELD, True)
     decision = ActionDecision.objects.get(action=after["帮扶人"])
     assert (decision.from_status, decision.to_status, decision.user) == ("proposed", "withdrawn", None)
+
+
+def test_e03_1_a_group_leader_unit_without_its_half_yearly_meetings(county: Any) -> None:
+    evaluate("R03.1")
+    escalations_compute(year=2019, as_of=CLOSED)
+    (action,) = actions("E03.1")
+    assert (action.unit, action.convenor_name, action.severity) == (county["gl"], "省脱贫攻坚帮扶工作协调领导小组", 3)
+    assert targets(action) == {"组长单位一把手": "主要负责同志", "组长单位分管领导": "分管负责同志"}
+    assert sorted(t.summary for t in action.triggers.all()) == [
+        "R03.1 2019年上半年：应达到 1，实际 0",
+        "R03.1 2019年下半年：应达到 1，实际 0",
+    ]
+
+
+def test_e04_1_a_reviewers_finding_on_a_lead_unit(county: Any) -> None:
+    from tiers.models import Duty, Finding
+
+    lead = UnitFactory(name="牵头单位")
+    post(PersonFactory(unit=lead, name="牵头单位负责人"), PostTitle.PRINCIPAL, unit=lead)
+    Finding.objects.create(
+        duty=Duty.objects.get(code="D04.1"), unit=lead, period_start=JAN1, period_end=D(2019, 12, 31),
+        result="failed", evidence="对归口单位缺乏有效督导",
+    )  # fmt: skip
+    escalations_compute(year=2019, as_of=CLOSED)
+    (action,) = actions("E04.1")
+    assert (action.unit, action.severity, action.convenor_name) == (lead, 1, "省脱贫攻坚帮扶工作协调领导小组")
+    assert targets(action) == {"牵头单位负责人": "单位负责同志"}
+    assert action.triggers.get().finding.evidence == "对归口单位缺乏有效督导"
+
+
+def test_e06_1_a_prefecture_without_quarterly_studies(county: Any) -> None:
+    evaluate("R06.1")
+    escalations_compute(year=2019, as_of=CLOSED)
+    places = {a.subject_name for a in actions("E06.1")}
+    assert places == {"兰州市", "天水市"}
+    assert {a.triggers.count() for a in actions("E06.1")} == {4}  # four empty quarters each
+
+
+def test_e00_1_serious_consequences_are_referred(county: Any) -> None:
+    Case.objects.create(
+        kind=CaseKind.SERIOUS, date=D(2019, 11, 1), inspection="脱贫攻坚专项巡视", description="返贫致贫，造成严重后果",
+        unit=county["helping"],
+    )  # fmt: skip
+    escalations_compute(year=2019, as_of=CLOSED)
+    (action,) = actions("E00.1")
+    assert (action.kind, action.unit, action.convenor_name) == ("referral", county["helping"], "审核人决定")
+
+
+def test_e09_2_an_incident_caused_by_a_team_and_its_member(county: Any) -> None:
+    member = stationed(county, 240)
+    Incident.objects.create(
+        village=county["village"], date=D(2019, 7, 1), description="工作失误引发群体上访", team=member.team,
+        person=member.person,
+    )  # fmt: skip
+    escalations_compute(year=2019, as_of=CLOSED)
+    assert ("replacement", "队员") in {(a.kind, a.subject_name) for a in actions("E09.2")}
+    assert ("assessment_cap", "帮扶单位") in {(a.kind, a.subject_name) for a in actions("E09.2")}
