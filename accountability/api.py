@@ -35,7 +35,7 @@ from accountability.messages import Msg
 from accountability.models import Violation
 from tiers.choices import Period as PeriodKind
 from tiers.choices import SubjectKind
-from tiers.models import Place, Unit
+from tiers.models import Place, Rule, Unit
 
 # --- filters --------------------------------------------------------------------------------------
 
@@ -93,6 +93,9 @@ def violation_filters(params: QueryDict, *, user: Any) -> Q:
     if period := params.get("period", "").strip():
         condition &= _period_q(period)
     if rules := _values(params, "rule"):
+        known = set(Rule.objects.filter(code__in=rules).values_list("code", flat=True))
+        if unknown := [code for code in rules if code not in known]:
+            raise ValidationError({"rule": [Msg.BAD_RULE % {"value": unknown[0]}]})
         condition &= Q(rule__code__in=rules)
     if org := params.get("org", "").strip():
         condition &= _org_q(org, user)
