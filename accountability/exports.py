@@ -26,6 +26,8 @@ XLSX_CONTENT_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml
 FORMULA_PREFIXES = ("=", "+", "-", "@", "\t", "\r")
 #: Most data rows a sheet holds (Excel's 1,048,576 rows, less the header).
 MAX_ROWS = 1_048_575
+#: Characters a worksheet name may not hold.
+_BAD_TITLE_CHARS = set("[]:*?/\\")
 #: Spill to disk above this many bytes.
 _IN_MEMORY_BYTES = 5 * 1024 * 1024
 
@@ -38,13 +40,19 @@ def escape_formula(value: Any) -> Any:
     return value
 
 
+def sheet_title(text: str) -> str:
+    """``text`` as a worksheet name: Excel refuses ``[]:*?/\\`` and more than 31 characters."""
+    cleaned = "".join(" " if char in _BAD_TITLE_CHARS else char for char in text).strip(" '")
+    return cleaned[:31] or "Sheet1"
+
+
 def xlsx_write(
     file: Any, *, title: str, headers: Sequence[str], rows: Iterable[Sequence[Any]], widths: Sequence[int] = ()
 ) -> int:
     """Write one sheet named ``title`` to ``file`` (a path or a binary file): a bold header row, then
     ``rows`` (at most ``MAX_ROWS``), every text cell escaped. Returns the number of data rows written."""
     workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet(title=title[:31])
+    sheet = workbook.create_sheet(title=sheet_title(title))
     for index, width in enumerate(widths, start=1):
         sheet.column_dimensions[get_column_letter(index)].width = width
     sheet.freeze_panes = "A2"

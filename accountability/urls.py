@@ -12,5 +12,6 @@ urlpatterns = [
     path("", include("tiers.urls")),
     path("", include("accountability.escalation.urls")),
     path("", include("accountability.escalation.output_urls")),
+    path("", include("accountability.dashboards.urls")),
     path("api/v1/", include("accountability.api_urls")),
 ]

@@ -81,7 +81,7 @@ _VIEW_RECORDS = _perms("tiers", "view_dutyrecordkind", "view_dutyrecord", "view_
 _LOG_RECORDS = _perms("tiers", "add_dutyrecord", "change_dutyrecord")
 _FINDINGS = _perms("tiers", "add_finding", "change_finding")
 #: The compliance engine's output (accountability app), scoped like everything else.
-_VIEW_COMPLIANCE = ["accountability.view_violation"]
+_VIEW_COMPLIANCE = ["accountability.view_violation", "accountability.view_summary"]
 #: The escalation engine's triggers and actions (accountability app), scoped like everything else.
 _VIEW_ESCALATIONS = [
     f"accountability.view_{name}"

@@ -24,6 +24,7 @@ from django.utils import timezone
 from accountability.choices import PeriodState, RunMode, RunStatus, RunTrigger, ViolationStatus
 from accountability.compliance import sql
 from accountability.compliance.rules import Policy, due_date, period_state
+from accountability.dashboards.summaries import summaries_refresh
 from accountability.messages import Msg
 from accountability.models import ComplianceRun, PeriodClosure, RuleEvaluation
 from tiers.choices import Period as PeriodKind
@@ -173,6 +174,8 @@ def rule_evaluate(run: ComplianceRun, rule: Rule, *, now: datetime.datetime | No
             if state == PeriodState.CLOSED:
                 counts["late"] += _execute(sql.flag_late(evaluation))
             else:
+                for statement in sql.coverage(evaluation):
+                    _execute(statement)
                 found = _execute(sql.upsert(evaluation))
                 counts[ViolationStatus.AT_RISK if state == PeriodState.OPEN else ViolationStatus.VIOLATION] += found
                 counts[ViolationStatus.RESOLVED] += _execute(sql.resolve(evaluation))
@@ -228,6 +231,7 @@ def compliance_run_finish_if_done(run: ComplianceRun) -> ComplianceRun:
         run.counts = {**dict(total), "rules": len(evaluations)}
         run.finished_at = timezone.now()
         run.save(update_fields=["status", "error", "counts", "finished_at"])
+    summaries_refresh(run.year)
     return run
 
 

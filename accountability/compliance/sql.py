@@ -17,17 +17,18 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.db import connection
-from django.db.models import QuerySet
+from django.db.models import IntegerField, QuerySet, Value
 
 from accountability.choices import PeriodState, ViolationStatus
 from accountability.compliance.rules import Policy, due_date, previous_period
-from accountability.compliance.subjects import SUBJECTS, key_sql
-from accountability.models import Violation
+from accountability.compliance.subjects import SUBJECTS, key_sql, place_join
+from accountability.models import Coverage, Violation
 from tiers.choices import Period as PeriodKind
 from tiers.models import Rule
 from tiers.periods import Period
 
 TABLE = Violation._meta.db_table
+COVERAGE = Coverage._meta.db_table
 Statement = tuple[str, list[Any]]
 
 
@@ -95,9 +96,20 @@ class Evaluation:
         )
 
 
-def subjects(ev: Evaluation) -> Statement:
-    """Every subject of the figure with its key, assigned, span and elapsed days and pro-rated minimum."""
-    query = ev.figure.order_by()
+def _unmeasured(figure: QuerySet) -> QuerySet:
+    """The figure's subjects without the figure: its ``figure`` annotation (a correlated count, or an
+    aggregate over a join of millions of records) replaced by 0. Only the subjects and their days are
+    left, which is all that counting the subjects checked needs."""
+    query = figure.order_by()
+    query.query.annotations["figure"] = Value(0, output_field=IntegerField())
+    query.query._annotation_select_cache = None
+    return query
+
+
+def subjects(ev: Evaluation, *, measured: bool = True) -> Statement:
+    """Every subject of the figure with its key, assigned, span and elapsed days and pro-rated minimum
+    (``measured=False``: without computing the figure itself, see ``_unmeasured``)."""
+    query = ev.figure.order_by() if measured else _unmeasured(ev.figure)
     sql, params = query.query.sql_with_params()
     columns = set(query.query.values_select) | set(query.query.annotation_select)
     start = "f.assigned_from" if "assigned_from" in columns else literal(ev.period.start)
@@ -214,12 +226,14 @@ def upsert(ev: Evaluation) -> Statement:
         "evaluation", "run_id", "updated_at", "person_id", "unit_id", "place_id",
     ]  # fmt: skip
     source, params = subjects(ev)
-    sql = (
-        f"INSERT INTO {TABLE} ({COLUMNS}) SELECT {values} FROM ({source}) g "
-        f"WHERE {_checked(ev)} AND {failing} "
+    conflict = (
         "ON CONFLICT (rule_id, period_kind, period_year, period_index, subject_key) DO UPDATE SET "
         + ", ".join(f"{column} = excluded.{column}" for column in updated)
         + f", resolved_at = NULL WHERE {TABLE}.final = {literal(False)}"
+    )
+    sql = (
+        f"INSERT INTO {TABLE} ({COLUMNS}) SELECT {values} FROM ({source}) g "
+        f"WHERE {_checked(ev)} AND {failing} {conflict}"
     )
     return sql, params
 
@@ -253,3 +267,26 @@ def flag_late(ev: Evaluation) -> Statement:
         f"AND {TABLE}.status = {literal(ViolationStatus.VIOLATION.value)} AND {TABLE}.late <> {changed}"
     )
     return sql, params
+
+
+def _coverage_insert(ev: Evaluation, checked: str) -> str:
+    """INSERT the count of subjects per place of ``checked`` (rows with a ``c_place``)."""
+    return (
+        f"INSERT INTO {COVERAGE} (rule_id, period_kind, period_year, period_index, due, place_id, checked, open) "
+        f"SELECT {literal(ev.rule.pk)}, {literal(ev.kind)}, {literal(ev.period.year)}, {literal(ev.period.index)}, "
+        f"{literal(ev.due)}, c.c_place, COUNT(*), {literal(ev.state == PeriodState.OPEN)} "
+        f"FROM {checked} c WHERE c.c_place IS NOT NULL GROUP BY c.c_place"
+    )
+
+
+def coverage(ev: Evaluation) -> list[Statement]:
+    """Replace the period's coverage: how many subjects the rule checked, per subject place (the
+    compliance rate's denominator, which the violations alone do not give)."""
+    key = (
+        f"rule_id = {literal(ev.rule.pk)} AND period_kind = {literal(ev.kind)} "
+        f"AND period_year = {literal(ev.period.year)} AND period_index = {literal(ev.period.index)}"
+    )
+    source, params = subjects(ev, measured=False)
+    join, place = place_join(SUBJECTS[ev.rule.subject_kind])
+    checked = f"(SELECT {place} AS c_place FROM ({source}) g {join} WHERE {_checked(ev)})"
+    return [(f"DELETE FROM {COVERAGE} WHERE {key}", []), (_coverage_insert(ev, checked), list(params))]

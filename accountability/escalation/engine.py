@@ -21,6 +21,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from accountability.choices import ActionStatus
+from accountability.dashboards.summaries import action_summaries_refresh
 from accountability.escalation.triggers import Body, Collector, Hit
 from accountability.models import Action, ActionDecision, ActionTarget, ActionTrigger
 from tiers.choices import Bearer, Convenor, PostTitle, Target
@@ -471,4 +472,5 @@ def escalations_compute(*, year: int, as_of: datetime.date | None = None) -> dic
     ActionDecision.objects.bulk_create(decisions, batch_size=BATCH)
     counts["actions"] = len(recomputed)
     counts["triggers"] = len(hits)
+    action_summaries_refresh(year)
     return dict(counts)

@@ -1,6 +1,7 @@
 """Models of the engines: compliance runs, violations; escalation triggers, actions and their due process."""
 
 from accountability.models.compliance import ComplianceRun, PeriodClosure, RuleEvaluation, Violation
+from accountability.models.dashboards import ActionSummary, Coverage, Summary, UnitSummary
 from accountability.models.escalation import (
     Action,
     ActionDecision,
@@ -15,14 +16,18 @@ from accountability.models.escalation import (
 __all__ = [
     "Action",
     "ActionDecision",
+    "ActionSummary",
     "ActionTarget",
     "ActionTrigger",
     "Case",
     "ComplianceRun",
+    "Coverage",
     "Incident",
     "PeriodClosure",
     "Rating",
     "Rebuttal",
     "RuleEvaluation",
+    "Summary",
+    "UnitSummary",
     "Violation",
 ]

@@ -1,0 +1,1 @@
+"""Dashboards: precomputed summaries, scoped selectors, pages, chart endpoints and exports."""
