@@ -18,6 +18,10 @@ from typing import Any
 
 from django.db import connection
 from django.db.models import IntegerField, QuerySet, Value
+from django.db.models.expressions import BaseExpression, Col
+from django.db.models.sql import Query
+from django.db.models.sql.constants import LOUTER
+from django.db.models.sql.where import WhereNode
 
 from accountability.choices import PeriodState, ViolationStatus
 from accountability.compliance.rules import Policy, due_date, previous_period
@@ -96,13 +100,41 @@ class Evaluation:
         )
 
 
+def _aliases(*nodes: Any) -> set[str]:
+    """Table aliases the columns of ``nodes`` (expressions or WHERE trees, and their parts) refer to."""
+    found: set[str] = set()
+    stack = list(nodes)
+    while stack:
+        node = stack.pop()
+        if isinstance(node, Col):
+            found.add(node.alias)
+        elif isinstance(node, WhereNode):
+            stack.extend(node.children)
+        elif isinstance(node, BaseExpression) and not isinstance(node, Query):
+            stack.extend(part for part in node.get_source_expressions() if part is not None)
+    return found
+
+
 def _unmeasured(figure: QuerySet) -> QuerySet:
     """The figure's subjects without the figure: its ``figure`` annotation (a correlated count, or an
-    aggregate over a join of millions of records) replaced by 0. Only the subjects and their days are
-    left, which is all that counting the subjects checked needs."""
+    aggregate over a join of millions of records) replaced by 0, and the outer joins only it used
+    dropped. Only the subjects and their days are left, which is all that counting the subjects
+    checked needs (a figure has one row per subject, so dropping the joins of its aggregate keeps
+    the rows)."""
     query = figure.order_by()
-    query.query.annotations["figure"] = Value(0, output_field=IntegerField())
-    query.query._annotation_select_cache = None
+    q = query.query
+    measured = q.annotations["figure"]
+    q.annotations["figure"] = Value(0, output_field=IntegerField())
+    q._annotation_select_cache = None
+    group_by = q.group_by if isinstance(q.group_by, tuple) else ()
+    used = _aliases(q.where, *q.annotations.values(), *q.select, *group_by)
+    for alias in list(used):  # and the joins those go through
+        while (join := q.alias_map.get(alias)) is not None and getattr(join, "parent_alias", None):
+            alias = join.parent_alias
+            used.add(alias)
+    for alias in _aliases(measured) - used:
+        if getattr(q.alias_map.get(alias), "join_type", None) == LOUTER:
+            q.alias_refcount[alias] = 0
     return query
 
 

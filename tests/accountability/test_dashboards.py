@@ -243,3 +243,32 @@ def test_a_user_without_scope_sees_no_place(client: Any, world: dict[str, Any], 
     assert client.get("/dashboard/")["Location"] == "/"
     assert client.get("/dashboard/places/620000/").status_code == 404
     assert Place.objects.filter(code="620000").exists()
+
+
+# --- coverage: the subjects each rule checked --------------------------------------------------------
+
+
+def test_coverage_counts_the_subjects_checked_not_those_too_briefly_assigned(place_tree: Any) -> None:
+    from tests.villagecorps.factories import MembershipFactory, TeamFactory
+    from villagecorps.choices import DayKind
+    from villagecorps.models import DutyDay
+
+    village = place_tree["620522101202"]
+    team = TeamFactory(village=village)
+    full = MembershipFactory(team=team)
+    MembershipFactory(team=team, start=D(2019, 7, 1))  # 184 days: checked, pro-rated
+    MembershipFactory(team=team, start=D(2019, 12, 15))  # 17 days: under 30, not checked
+    DutyDay.objects.bulk_create(
+        DutyDay(membership=full, person=full.person, date=D(2019, 1, 1) + datetime.timedelta(days=i), kind=k)
+        for i, k in enumerate([DayKind.IN_VILLAGE_NIGHT] * 230)
+    )
+    helper = PersonFactory()
+    PairingFactory(helper=helper, household=HouseholdFactory(village=village), start=D(2019, 1, 1))
+    PairingFactory(helper=helper, household=HouseholdFactory(village=village), start=D(2019, 4, 1))
+
+    run(2019, D(2020, 1, 20), "R09.1", "R10.1", "R10.2")
+
+    assert standing("620522101202", "R09.1") == (2, 1, 0, 0)  # the July joiner has no days
+    assert standing("620522101202", "R10.1") == (1, 1, 0, 0)  # only the pairing in force on 31 March
+    assert standing("620522101202", "R10.2") == (2, 2, 0, 0)
+    assert standing("620522", "R09.1") == (2, 1, 0, 0)
