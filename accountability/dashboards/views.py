@@ -15,6 +15,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.paginator import Paginator
 from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
@@ -93,12 +94,13 @@ def _export(filename: str, title: str, headers: list[str], rows: list[list[Any]]
 def dashboard(request: HttpRequest) -> HttpResponse:
     """The user's dashboard: the highest place in their scope (the province for the provincial group),
     or the unit of a unit liaison; the home page for anyone else."""
+    query = f"?{request.GET.urlencode()}" if request.GET else ""
     root = scope_roots(user=request.user).first()
     if root is not None:
-        return redirect("dashboards:place", code=root.code)
+        return redirect(reverse("dashboards:place", args=[root.code]) + query)
     grant = role_grants(user=request.user).filter(unit__isnull=False).first()
     if grant is not None:
-        return redirect("dashboards:unit", code=grant.unit.code)
+        return redirect(reverse("dashboards:unit", args=[grant.unit.code]) + query)
     return redirect("home")
 
 
