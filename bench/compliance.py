@@ -9,12 +9,14 @@ finds one already there, then measures, on the same data:
   by ``manage.py check_compliance`` in a child process: wall seconds, the run's own duration, and the
   child's peak RSS;
 - ``bare_sql``: the lower bound — each rule's figure query for each period, aggregated in PostgreSQL
-  (``SELECT count(*), sum(figure) FROM (figure) f``) with nothing written;
+  (``SELECT count(*), sum(figure) FROM (figure) f``) with nothing written; and the same plus the
+  subjects counted per place (the engine's second output since issue 8, the dashboards' coverage);
 - ``naive``: a per-subject ORM loop (one query per subject and rule, the pattern the design forbids)
   over the five per-person rules (R09.1, R09.2, R10.1–R10.3), on a sample of subjects, extrapolated
   to all of them; below scale 0.02 the sample is every subject.
 
-Ratios: engine ÷ bare SQL (target ≤ 2) and naive ÷ engine on the same five rules (target ≥ 50).
+Ratios: engine ÷ bare SQL (target ≤ 2; reported against the figures alone and against the figures
+plus coverage, i.e. the same outputs) and naive ÷ engine on the same five rules (target ≥ 50).
 """
 
 from __future__ import annotations
@@ -38,12 +40,17 @@ AS_OF = datetime.date(YEAR + 1, 2, 1)  # every period of the year has closed
 PER_SUBJECT_RULES = ["R09.1", "R09.2", "R10.1", "R10.2", "R10.3"]
 
 
-def bare_sql(rules: list[str] | None = None) -> tuple[float, int]:
-    """Seconds to aggregate every figure of the year in SQL, and the subjects counted."""
+def bare_sql(rules: list[str] | None = None, *, coverage: bool = False) -> tuple[float, int]:
+    """Seconds to aggregate every figure of the year in SQL, and the subjects counted. With
+    ``coverage``, also the other output the engine has produced since issue 8: the subjects of each
+    rule and period counted per place (the figure-free subjects grouped by their place, as bare as it
+    gets: no pro-rating, nothing written)."""
     from django.db import connection, transaction
 
     from accountability.choices import PeriodState
     from accountability.compliance import engine
+    from accountability.compliance.sql import _unmeasured
+    from accountability.compliance.subjects import SUBJECTS, place_join
 
     started, subjects = time.perf_counter(), 0
     for rule in engine.measurable_rules(rules or ()):
@@ -54,6 +61,11 @@ def bare_sql(rules: list[str] | None = None) -> tuple[float, int]:
                 cursor.execute("SET LOCAL jit = off")  # as the engine does
                 cursor.execute(f"SELECT count(*), sum(CAST(f.figure AS INTEGER)) FROM ({sql}) f", params)
                 subjects += cursor.fetchone()[0]
+                if coverage:
+                    join, place = place_join(SUBJECTS[rule.subject_kind])
+                    sql, params = _unmeasured(figure).query.sql_with_params()
+                    cursor.execute(f"SELECT {place}, count(*) FROM ({sql}) g {join} GROUP BY 1", params)
+                    cursor.fetchall()
     return time.perf_counter() - started, subjects
 
 
@@ -159,6 +171,7 @@ def main() -> None:
 
     reset()
     lower, subjects = bare_sql()
+    lower_with_coverage = bare_sql(coverage=True)[0]
     wall, seconds, peak_mb, counts = engine_child([])
     reset()
     per_subject_engine = engine_child(PER_SUBJECT_RULES)[1]
@@ -175,6 +188,8 @@ def main() -> None:
         "peak_rss_mb": peak_mb,
         "bare_sql_s": round(lower, 2),
         "engine_over_bare_sql": round(seconds / lower, 2),
+        "bare_sql_with_coverage_s": round(lower_with_coverage, 2),
+        "engine_over_bare_sql_with_coverage": round(seconds / lower_with_coverage, 2),
         "per_subject_rules_engine_s": round(per_subject_engine, 2),
         "naive_s": round(naive_seconds, 1),
         "naive_subjects_looped": looped,
