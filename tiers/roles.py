@@ -81,7 +81,9 @@ _VIEW_RECORDS = _perms("tiers", "view_dutyrecordkind", "view_dutyrecord", "view_
 _LOG_RECORDS = _perms("tiers", "add_dutyrecord", "change_dutyrecord")
 _FINDINGS = _perms("tiers", "add_finding", "change_finding")
 #: The compliance engine's output (accountability app), scoped like everything else.
-_VIEW_COMPLIANCE = ["accountability.view_violation", "accountability.view_summary"]
+_VIEW_COMPLIANCE = ["accountability.view_violation"]
+#: The dashboards (issue 8), for roles granted on a part of the tree or a unit.
+_VIEW_DASHBOARDS = ["accountability.view_summary"]
 #: The escalation engine's triggers and actions (accountability app), scoped like everything else.
 _VIEW_ESCALATIONS = [
     f"accountability.view_{name}"
@@ -100,6 +102,7 @@ _STAFF = (
     + _VIEW_TEAMS
     + _VIEW_RECORDS
     + _VIEW_COMPLIANCE
+    + _VIEW_DASHBOARDS
     + _VIEW_ESCALATIONS
 )
 
@@ -140,6 +143,7 @@ ROLE_MODEL_PERMISSIONS: dict[str, list[str]] = {
     + _VIEW_TEAMS
     + _RECORD_DAYS
     + _VIEW_COMPLIANCE
+    + _VIEW_DASHBOARDS
     + ["accountability.view_action"],
     Role.HELPER: _VIEW_CATALOGUE
     + _VIEW_HOUSEHOLDS

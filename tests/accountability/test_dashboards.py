@@ -272,3 +272,20 @@ def test_coverage_counts_the_subjects_checked_not_those_too_briefly_assigned(pla
     assert standing("620522101202", "R10.1") == (1, 1, 0, 0)  # only the pairing in force on 31 March
     assert standing("620522101202", "R10.2") == (2, 2, 0, 0)
     assert standing("620522", "R09.1") == (2, 1, 0, 0)
+
+
+def test_the_dashboard_link_is_for_roles_with_a_place_or_unit(
+    client: Any, world: dict, user_with_role: Any, django_user_model: Any
+) -> None:
+    from tiers import services
+
+    leader = user_with_role(Role.TEAM_LEADER, place=world["village"])
+    helper = django_user_model.objects.create_user("bangfu", password="pw-Test-2019")
+    PersonFactory(code="P-BANGFU", user=helper)
+    services.role_grant(user=helper, role=Role.HELPER)
+    client.force_login(leader)
+    assert "/dashboard/" in client.get("/").content.decode()
+    assert client.get("/dashboard/")["Location"] == "/dashboard/places/620123101201/"
+    client.force_login(helper)
+    assert 'href="/dashboard/"' not in client.get("/").content.decode()
+    assert client.get("/dashboard/places/620123101201/").status_code == 404
