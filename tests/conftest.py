@@ -90,3 +90,12 @@ def today_is(monkeypatch: pytest.MonkeyPatch) -> Callable[[Any], Any]:
         return day
 
     return pin
+
+
+@pytest.fixture(autouse=True)
+def _fresh_dashboard_cache() -> Iterator[None]:
+    """Each test starts with no cached dashboard overview (ids, and so cache keys, repeat on SQLite)."""
+    from django.core.cache import caches
+
+    caches["dashboards"].clear()
+    yield

@@ -16,6 +16,8 @@ import datetime
 from dataclasses import dataclass, field
 from typing import Any
 
+from django.core.cache import caches
+from django.db import connection
 from django.db.models import Count, Q, QuerySet, Sum
 from django.db.models.functions import ExtractMonth
 
@@ -153,9 +155,37 @@ def _places(rows: QuerySet) -> list[PlaceRow]:
     return sorted((PlaceRow(places[pk], standing) for pk, standing in sums.items()), key=_worst_first)
 
 
-def place_overview(place: Place, filters: Filters) -> Overview:
+def summaries_version() -> tuple:
+    """Changes whenever a refresh rewrites the summaries (their ids only grow): one cheap query."""
+    tables = [model._meta.db_table for model in (Summary, UnitSummary, ActionSummary)]
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT " + ", ".join(f"(SELECT MAX(id) FROM {table})" for table in tables))
+        return tuple(cursor.fetchone())
+
+
+def place_overview(place: Place, filters: Filters, *, charts: bool = True) -> Overview:
+    """``overview`` of the place, from this process's cache while the summaries are unchanged: the
+    overviews of the top of the tree are read by every reviewer, and the summaries change once a night."""
+    tier, rule = (filters.tier.pk if filters.tier else ""), (filters.rule.pk if filters.rule else "")
+    return _cached(("overview", place.pk, filters.year, tier, rule, charts), overview, place, filters, charts=charts)
+
+
+def _cached(key: tuple, compute: Any, *args: Any, **kwargs: Any) -> Any:
+    """``compute(*args, **kwargs)``, kept in this process's dashboards cache under ``key`` and the
+    summaries' version."""
+    full_key = ":".join(str(part) for part in (*key, *summaries_version()))
+    cache = caches["dashboards"]
+    result = cache.get(full_key)
+    if result is None:
+        result = compute(*args, **kwargs)
+        cache.set(full_key, result)
+    return result
+
+
+def overview(place: Place, filters: Filters, *, charts: bool = True) -> Overview:
     """A place's standing: totals, per tier and rule, its children and counties worst first, a grid of
-    children × tiers, the trend by month of due date, actions and the worst units. Reads summaries only."""
+    children × tiers, the trend by month of due date, actions and the worst units. Reads summaries only.
+    ``charts=False`` leaves out the grid and the trend (the page's charts read them as JSON)."""
     rows = filters.summaries()
     own = rows.filter(place=place)
     below = rows.filter(place__path__startswith=place.path)
@@ -171,10 +201,12 @@ def place_overview(place: Place, filters: Filters) -> Overview:
     children_rows = below.filter(depth=place.depth + 1)
     children = _places(children_rows) if place.depth < Place.MAX_DEPTH else []
     counties = _places(below.filter(depth=3)) if place.depth < 3 else []
-    grid = {
-        (r["place"], r["rule__tier__code"]): Standing.of(r) for r in _by(children_rows, "place", "rule__tier__code")
-    }
-    trend = [(r["month"], Standing.of(r)) for r in _by(own.annotate(month=ExtractMonth("due")), "month")]
+    grid, trend = {}, []
+    if charts:
+        grid = {
+            (r["place"], r["rule__tier__code"]): Standing.of(r) for r in _by(children_rows, "place", "rule__tier__code")
+        }
+        trend = [(r["month"], Standing.of(r)) for r in _by(own.annotate(month=ExtractMonth("due")), "month")]
     actions = {
         r["kind"]: r["n"]
         for r in ActionSummary.objects.filter(year=filters.year, place=place, status__in=STANDING_ACTIONS)
@@ -291,8 +323,12 @@ def _violation_groups(rows: QuerySet) -> list[GroupRow]:
 
 
 def summary_years() -> list[int]:
-    """Years that have summaries, newest first."""
-    return list(Summary.objects.values_list("year", flat=True).distinct().order_by("-year"))
+    """Years that have summaries, newest first (cached with the overviews)."""
+    return _cached(("years",), _years)
+
+
+def _years() -> list[int]:
+    return list(Summary.objects.filter(depth=1).values_list("year", flat=True).distinct().order_by("-year"))
 
 
 def month_label(month: int, year: int) -> datetime.date:

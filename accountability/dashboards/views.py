@@ -17,6 +17,7 @@ from django.http import Http404, HttpRequest, HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.http import urlencode
 from django.utils.translation import gettext as _
 
 from accountability.api import subject_code_and_name
@@ -109,8 +110,9 @@ def place(request: HttpRequest, code: str) -> HttpResponse:
     """A place's overview; ``?format=xlsx&table=children|counties|tiers|rules|trend|units`` downloads a table."""
     place = _place(request, code)
     filters = _filters(request)
-    overview = selectors.place_overview(place, filters)
-    if _wants_xlsx(request):
+    xlsx = _wants_xlsx(request)
+    overview = selectors.place_overview(place, filters, charts=xlsx)
+    if xlsx:
         table = request.GET.get("table", "children")
         headers, rows = _overview_table(overview, table)
         return _export(f"dashboard-{place.code}-{filters.year}-{table}.xlsx", place.name, headers, rows)
@@ -118,6 +120,7 @@ def place(request: HttpRequest, code: str) -> HttpResponse:
         "overview": overview,
         "place": place,
         "filters": filters,
+        "qs": urlencode(filters.query()),
         "ancestors": Place.objects.get_ancestors(place).visible_to(request.user),
         "years": selectors.summary_years(),
         "rules": Rule.objects.filter(active=True).order_by("code"),
@@ -145,7 +148,7 @@ def tier(request: HttpRequest, code: str, tier: str) -> HttpResponse:
     place = _place(request, code)
     filters = _filters(request)
     filters.tier = get_object_or_404(Tier, code=tier)
-    overview = selectors.place_overview(place, filters)
+    overview = selectors.place_overview(place, filters, charts=False)
     subjects = selectors.subject_rows(user=request.user, place=place, filters=filters)
     if _wants_xlsx(request):
         table = request.GET.get("table", "subjects")
@@ -163,6 +166,7 @@ def tier(request: HttpRequest, code: str, tier: str) -> HttpResponse:
             "overview": overview,
             "place": place,
             "filters": filters,
+            "qs": urlencode(filters.query()),
             "tier": filters.tier,
             "page": page,
             "rows": [_subject_row(v) for v in page],
