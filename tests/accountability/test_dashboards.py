@@ -289,3 +289,14 @@ def test_the_dashboard_link_is_for_roles_with_a_place_or_unit(
     client.force_login(helper)
     assert 'href="/dashboard/"' not in client.get("/").content.decode()
     assert client.get("/dashboard/places/620123101201/").status_code == 404
+
+
+def test_a_new_run_is_shown_at_once_though_overviews_are_cached(client: Any, provincial: Any, world: dict) -> None:
+    client.force_login(provincial)
+    url = "/api/v1/dashboard/places/620123/?year=2019&rule=R07.3"
+    assert client.get(url).json()["totals"]["at_risk"] == 1  # May: no meeting yet
+    record = DutyRecord.objects.create(date=D(2019, 5, 15), place=world["county"], title="总队长会议")
+    record.kinds.add(DutyRecordKind.objects.get(rules__code="R07.3"))
+    assert client.get(url).json()["totals"]["at_risk"] == 1  # nothing re-evaluated yet
+    run(2019, D(2019, 5, 20), "R07.3")
+    assert client.get(url).json()["totals"]["at_risk"] == 0
