@@ -258,14 +258,12 @@ def upsert(ev: Evaluation) -> Statement:
         "evaluation", "run_id", "updated_at", "person_id", "unit_id", "place_id",
     ]  # fmt: skip
     source, params = subjects(ev)
-    conflict = (
+    sql = (
+        f"INSERT INTO {TABLE} ({COLUMNS}) SELECT {values} FROM ({source}) g "
+        f"WHERE {_checked(ev)} AND {failing} "
         "ON CONFLICT (rule_id, period_kind, period_year, period_index, subject_key) DO UPDATE SET "
         + ", ".join(f"{column} = excluded.{column}" for column in updated)
         + f", resolved_at = NULL WHERE {TABLE}.final = {literal(False)}"
-    )
-    sql = (
-        f"INSERT INTO {TABLE} ({COLUMNS}) SELECT {values} FROM ({source}) g "
-        f"WHERE {_checked(ev)} AND {failing} {conflict}"
     )
     return sql, params
 
