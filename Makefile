@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format messages bench bench-compliance browser
+.PHONY: install run test lint format messages bench bench-compliance bench-dashboard browser screenshots
 CHROMIUM := /usr/bin/chromium
 
 $(STAMP): pyproject.toml
@@ -61,3 +61,13 @@ bench-compliance: install
 	psql "$(REGION_DATABASE_URL:/accountability_bench_region=/postgres)" -q -tc "SELECT 1 FROM pg_database WHERE datname = 'accountability_bench_region'" | grep -q 1 \
 	  || psql "$(REGION_DATABASE_URL:/accountability_bench_region=/postgres)" -q -c "CREATE DATABASE accountability_bench_region"
 	DATABASE_URL=$(REGION_DATABASE_URL) $(BIN)/python bench/compliance.py --scale $(SCALE) --reuse
+
+# The province dashboard under gunicorn with 20 locust users, on the region of bench-compliance (generate it
+# first): compliance and escalation runs if missing, refresh_dashboards, then one JSON line (docs/performance.md).
+bench-dashboard: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	DATABASE_URL=$(REGION_DATABASE_URL) $(BIN)/python bench/dashboard_load.py
+
+# Screenshots of the main pages from the demo, in Debian's chromium, into docs/screenshots/.
+screenshots: install browser
+	$(BIN)/python scripts/screenshots.py

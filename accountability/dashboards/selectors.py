@@ -163,17 +163,18 @@ def summaries_version() -> tuple:
         return tuple(cursor.fetchone())
 
 
-def place_overview(place: Place, filters: Filters, *, charts: bool = True) -> Overview:
+def place_overview(place: Place, filters: Filters, *, charts: bool = True, version: tuple | None = None) -> Overview:
     """``overview`` of the place, from this process's cache while the summaries are unchanged: the
     overviews of the top of the tree are read by every reviewer, and the summaries change once a night."""
     tier, rule = (filters.tier.pk if filters.tier else ""), (filters.rule.pk if filters.rule else "")
-    return _cached(("overview", place.pk, filters.year, tier, rule, charts), overview, place, filters, charts=charts)
+    key = ("overview", place.pk, filters.year, tier, rule, charts)
+    return _cached(key, version, overview, place, filters, charts=charts)
 
 
-def _cached(key: tuple, compute: Any, *args: Any, **kwargs: Any) -> Any:
+def _cached(key: tuple, version: tuple | None, compute: Any, *args: Any, **kwargs: Any) -> Any:
     """``compute(*args, **kwargs)``, kept in this process's dashboards cache under ``key`` and the
-    summaries' version."""
-    full_key = ":".join(str(part) for part in (*key, *summaries_version()))
+    summaries' ``version`` (read when not given)."""
+    full_key = ":".join(str(part) for part in (*key, *(version or summaries_version())))
     cache = caches["dashboards"]
     result = cache.get(full_key)
     if result is None:
@@ -322,9 +323,9 @@ def _violation_groups(rows: QuerySet) -> list[GroupRow]:
     ]
 
 
-def summary_years() -> list[int]:
+def summary_years(version: tuple | None = None) -> list[int]:
     """Years that have summaries, newest first (cached with the overviews)."""
-    return _cached(("years",), _years)
+    return _cached(("years",), version, _years)
 
 
 def _years() -> list[int]:

@@ -111,7 +111,8 @@ def place(request: HttpRequest, code: str) -> HttpResponse:
     place = _place(request, code)
     filters = _filters(request)
     xlsx = _wants_xlsx(request)
-    overview = selectors.place_overview(place, filters, charts=xlsx)
+    version = selectors.summaries_version()
+    overview = selectors.place_overview(place, filters, charts=xlsx, version=version)
     if xlsx:
         table = request.GET.get("table", "children")
         headers, rows = _overview_table(overview, table)
@@ -121,8 +122,9 @@ def place(request: HttpRequest, code: str) -> HttpResponse:
         "place": place,
         "filters": filters,
         "qs": urlencode(filters.query()),
+        "version": "-".join(map(str, version)),
         "ancestors": Place.objects.get_ancestors(place).visible_to(request.user),
-        "years": selectors.summary_years(),
+        "years": selectors.summary_years(version),
         "rules": Rule.objects.filter(active=True).order_by("code"),
         "admonishments": selectors.admonishments(overview.actions),
         "award_bans": selectors.award_bans(overview.actions),
