@@ -14,5 +14,6 @@ urlpatterns = [
     path("dashboard/people/<str:code>/", views.person, name="person"),
     path("dashboard/units/<str:code>/", views.unit, name="unit"),
     path("dashboard/violations/<int:pk>/", views.violation, name="violation"),
+    path("dashboard/my-duties.xlsx", views.my_duties, name="my-duties"),
     path("api/v1/dashboard/places/<str:code>/", views.place_data, name="place-data"),
 ]

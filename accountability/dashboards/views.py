@@ -23,7 +23,7 @@ from django.utils.translation import gettext as _
 from accountability.api import subject_code_and_name
 from accountability.compliance.engine import period_label
 from accountability.compliance.evidence import evidence_records
-from accountability.dashboards import selectors
+from accountability.dashboards import duties, selectors
 from accountability.dashboards.selectors import Filters, Overview, Standing
 from accountability.exports import xlsx_response
 from accountability.models import Violation
@@ -87,6 +87,18 @@ def _overview_table(overview: Overview, table: str) -> tuple[list[str], list[lis
     raise Http404
 
 
+def _village_table(members: dict[str, Any], table: str) -> tuple[list[str], list[list[Any]]]:
+    """The helpers or the households of a village page, as headers and rows."""
+    if table == "helpers":
+        return [_("人员编码"), _("姓名"), _("单位"), _("违规"), _("预警")], [
+            [r["person"].code, r["person"].name, r["person"].unit.name, r["violations"], r["at_risk"]]
+            for r in members["helpers"]
+        ]
+    return [_("户编码"), _("户主"), _("违规"), _("预警")], [
+        [r["household"].code, r["household"].head_name, r["violations"], r["at_risk"]] for r in members["households"]
+    ]
+
+
 def _export(filename: str, title: str, headers: list[str], rows: list[list[Any]]) -> HttpResponse:
     return xlsx_response(filename=filename, title=title, headers=headers, rows=rows)
 
@@ -115,7 +127,11 @@ def place(request: HttpRequest, code: str) -> HttpResponse:
     overview = selectors.place_overview(place, filters, charts=xlsx, version=version)
     if xlsx:
         table = request.GET.get("table", "children")
-        headers, rows = _overview_table(overview, table)
+        if table in ("helpers", "households") and place.depth == Place.MAX_DEPTH:
+            members = selectors.village_members(village=place, year=filters.year)
+            headers, rows = _village_table(members, table)
+        else:
+            headers, rows = _overview_table(overview, table)
         return _export(f"dashboard-{place.code}-{filters.year}-{table}.xlsx", place.name, headers, rows)
     context: dict[str, Any] = {
         "overview": overview,
@@ -286,3 +302,27 @@ def _subject_table(rows: Any) -> tuple[list[str], Any]:
             ]  # fmt: skip
 
     return headers, cells()
+
+
+@login_required
+def my_duties(request: HttpRequest) -> HttpResponse:
+    """The home page's table of the user's own duties, as .xlsx (only ever their own)."""
+    rows = [
+        [
+            d.rule_code, d.counted, d.subject or _("本人"), d.period_label, d.due, d.actual,
+            d.required if d.standing != duties.Standing.NOT_APPLICABLE else None, d.measure_unit, d.standing_label,
+        ]
+        for d in duties.own_duties(user=request.user)
+    ]  # fmt: skip
+    headers = [
+        _("规则"),
+        _("计数内容"),
+        _("对象"),
+        _("周期"),
+        _("截止日期"),
+        _("实际完成"),
+        _("应达到"),
+        _("计量单位"),
+        _("状态"),
+    ]
+    return _export(f"my-duties-{timezone.localdate():%Y%m%d}.xlsx", _("我的本期责任"), headers, rows)

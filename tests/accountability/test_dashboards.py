@@ -203,6 +203,8 @@ def _urls(world: dict[str, Any], *, county: str, village: str, person: str, unit
         f"/dashboard/places/{county}/tiers/T07/",
         f"/dashboard/places/{county}/tiers/T07/?format=xlsx",
         f"/dashboard/places/{village}/",
+        f"/dashboard/places/{village}/?format=xlsx&table=helpers",
+        f"/dashboard/places/{village}/?format=xlsx&table=households",
         f"/dashboard/people/{person}/",
         f"/dashboard/people/{person}/?format=xlsx",
         f"/dashboard/units/{unit}/",
@@ -300,3 +302,30 @@ def test_a_new_run_is_shown_at_once_though_overviews_are_cached(client: Any, pro
     assert client.get(url).json()["totals"]["at_risk"] == 1  # nothing re-evaluated yet
     run(2019, D(2019, 5, 20), "R07.3")
     assert client.get(url).json()["totals"]["at_risk"] == 0
+
+
+def test_the_village_tables_download(client: Any, county_staff: Any) -> None:
+    client.force_login(county_staff)
+    helpers = client.get("/dashboard/places/620123101201/?year=2019&format=xlsx&table=helpers")
+    rows = list(load_workbook(io.BytesIO(b"".join(helpers.streaming_content))).active.values)
+    assert rows[1:] == [("P-DASH", "王帮扶", '\'=HYPERLINK("http://x")单位', 2, 0)]
+    households = client.get("/dashboard/places/620123101201/?year=2019&format=xlsx&table=households")
+    rows = list(load_workbook(io.BytesIO(b"".join(households.streaming_content))).active.values)
+    assert {r[0]: r[2] for r in rows[1:]} == {"H-DASH-1": 1, "H-DASH-2": 1}
+
+
+def test_my_duties_download_holds_only_my_own(client: Any, world: dict, django_user_model: Any, today_is: Any) -> None:
+    from tiers import services
+
+    today_is(D(2019, 6, 30))
+    user = django_user_model.objects.create_user("wang", password="pw-Test-2019")
+    world["helper"].user = user
+    world["helper"].save()
+    services.role_grant(user=user, role=Role.HELPER)
+    client.force_login(user)
+    assert "/dashboard/my-duties.xlsx" in client.get("/").content.decode()
+    response = client.get("/dashboard/my-duties.xlsx")
+    rows = list(load_workbook(io.BytesIO(b"".join(response.streaming_content))).active.values)
+    visits = sorted((r[2], r[5], r[6]) for r in rows[1:] if r[0] == "R10.2")
+    assert sorted(v[1:] for v in visits) == [(0, 2), (1, 2)]  # two paired households, one visited once
+    assert all("H-DASH" in v[0] for v in visits)
