@@ -16,10 +16,10 @@
     el.style.height = Math.max(220, 28 * g.rows.length + 80) + "px";
     init(el).setOption({
       tooltip: { position: "top", formatter: function (p) { return g.rows[p.value[1]] + " · " + g.columns[p.value[0]] + "：" + (p.value[2] === null ? "—" : p.value[2] + "%"); } },
-      grid: { left: 90, right: 10, top: 10, bottom: 80 },
+      grid: { left: 90, right: 10, top: 10, bottom: 95 },
       xAxis: { type: "category", data: g.columns, splitArea: { show: true } },
       yAxis: { type: "category", data: g.rows, inverse: true, splitArea: { show: true } },
-      visualMap: { min: 50, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120, inRange: { color: ["#b3261e", "#f0d58c", "#2e7d32"] } },
+      visualMap: { min: 50, max: 100, calculable: true, orient: "horizontal", left: "center", bottom: 0, itemHeight: 120, text: ["100%", "50%"], inRange: { color: ["#b3261e", "#f0d58c", "#2e7d32"] } },
       series: [{ type: "heatmap", data: g.cells, label: { show: g.columns.length * g.rows.length <= 200, fontSize: 10, formatter: function (p) { return p.value[2] === null ? "" : Math.round(p.value[2]); } } }]
     });
   }

@@ -122,6 +122,7 @@ def test_the_province_overview_shows_rates_worst_first_and_the_actions(client: A
     client.force_login(provincial)
     page = client.get("/dashboard/places/620000/?year=2019&rule=R07.3").content.decode()
     assert "18.8%" in page  # (16 − 13) / 16
+    assert "{#" not in page and "{%" not in page
     children = page[page.index('id="children"') :]
     assert children.index("天水市") < children.index("兰州市")  # 0 % before 37.5 %
     assert "37.5%" in children
