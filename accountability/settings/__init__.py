@@ -47,6 +47,7 @@ INSTALLED_APPS = [
     "tiers",
     "households",
     "villagecorps",
+    "rosters",
     "accountability",
 ]
 

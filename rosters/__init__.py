@@ -1,0 +1,1 @@
+"""Roster import from Excel workbooks (issue 9)."""
