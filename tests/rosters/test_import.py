@@ -1,0 +1,120 @@
+"""Importing households and pairings: all or nothing, idempotent, removed pairings ended (issue 9)."""
+
+from __future__ import annotations
+
+import datetime
+from typing import Any
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from households.models import Household, Pairing
+from rosters.models import RosterImport
+from rosters.services import roster_import
+from tests.factories import PersonFactory
+from tests.rosters.test_workbook import HH, PAIR, xlsx
+
+pytestmark = pytest.mark.django_db
+D = datetime.date
+V1, V2 = "620123101201", "620123101202"
+
+
+def snapshot() -> list[tuple]:
+    households = list(Household.objects.order_by("code").values_list("code", "head_name", "village__code", "members"))
+    pairings = list(Pairing.objects.order_by("pk").values_list("helper__code", "household__code", "start", "end"))
+    return households + pairings
+
+
+@pytest.fixture
+def roster(place_tree: Any) -> bytes:
+    PersonFactory(code="P1")
+    PersonFactory(code="P2")
+    return xlsx(
+        {
+            "帮扶户": [HH, ["H1", "张三", V1, 4], ["H2", "李四", V2, 3, "已脱贫", 2019]],
+            "结对帮扶": [PAIR, ["P1", "H1", "2019-01-01"], ["P2", "H2", D(2019, 1, 1), "2019-12-31"]],
+        }
+    )
+
+
+def test_a_preview_counts_and_writes_nothing(roster: bytes) -> None:
+    report = roster_import(roster, file_name="名册.xlsx", dry_run=True)
+    assert report.problems == []
+    assert {k: (c.new, c.changed, c.unchanged) for k, c in report.counts.items()} == {
+        "households": (2, 0, 0),
+        "pairings": (2, 0, 0),  # pairings of households the same workbook adds
+    }
+    assert snapshot() == []
+    assert report.record.outcome == "previewed" and len(report.record.sha256) == 64
+
+
+def test_an_import_writes_and_the_same_file_again_changes_nothing(roster: bytes) -> None:
+    assert roster_import(roster, file_name="名册.xlsx", dry_run=False).saved
+    before = snapshot()
+    assert before == [
+        ("H1", "张三", V1, 4),
+        ("H2", "李四", V2, 3),
+        ("P1", "H1", D(2019, 1, 1), None),
+        ("P2", "H2", D(2019, 1, 1), D(2019, 12, 31)),
+    ]
+    again = roster_import(roster, file_name="名册.xlsx", dry_run=False)
+    assert {k: (c.new, c.changed, c.unchanged, c.ended) for k, c in again.counts.items()} == {
+        "households": (0, 0, 2, 0),
+        "pairings": (0, 0, 2, 0),
+    }
+    assert snapshot() == before
+
+
+def test_a_changed_row_is_updated_and_a_removed_pairing_is_ended_not_deleted(roster: bytes) -> None:
+    roster_import(roster, file_name="v1.xlsx", dry_run=False)
+    PersonFactory(code="P3")
+    second = xlsx(
+        {
+            "帮扶户": [HH, ["H1", "张三", V1, 5]],
+            "结对帮扶": [PAIR, ["P3", "H1", "2020-03-01"]],
+        }
+    )
+    report = roster_import(second, file_name="v2.xlsx", dry_run=False, as_of=D(2020, 2, 29))
+    assert report.problems == []
+    assert (report.counts["households"].changed, report.counts["pairings"].new) == (1, 1)
+    assert report.counts["pairings"].ended == 1
+    assert list(Pairing.objects.filter(household__code="H1").order_by("start").values_list("helper__code", "end")) == [
+        ("P1", D(2020, 2, 29)),
+        ("P3", None),
+    ]
+    assert Pairing.objects.get(household__code="H2").end == D(2019, 12, 31)  # H2 not in the roster: untouched
+
+
+def test_any_error_saves_nothing_and_names_sheet_row_and_column(roster: bytes) -> None:
+    bad = xlsx(
+        {
+            "帮扶户": [HH, ["H1", "张三", V1, 4], ["H9", "王五", "620999999999", 2]],
+            "结对帮扶": [
+                PAIR,
+                ["P1", "H1", "2019-01-01"],
+                ["PX", "H1", "2019-01-01"],
+                ["P1", "H1", "2019-05-01", "2019-04-01"],
+            ],
+        }
+    )
+    report = roster_import(bad, file_name="bad.xlsx", dry_run=False)
+    assert [str(p) for p in report.problems] == [
+        "工作表「帮扶户」第 3 行「所在村代码」列：所在村代码不存在：620999999999",
+        "工作表「结对帮扶」第 3 行「帮扶责任人编码」列：帮扶责任人编码不存在：PX",
+        "工作表「结对帮扶」第 4 行：结束日期早于开始日期。",
+    ]
+    assert snapshot() == [] and report.record.outcome == "refused"
+
+
+def test_the_command_previews_imports_and_refuses(roster: bytes, tmp_path: Any) -> None:
+    path = tmp_path / "名册.xlsx"
+    path.write_bytes(roster)
+    call_command("import_roster", str(path), "--dry-run")
+    assert snapshot() == []
+    call_command("import_roster", str(path))
+    assert Household.objects.count() == 2
+    broken = tmp_path / "broken.xlsx"
+    broken.write_bytes(b"not a workbook")
+    with pytest.raises(CommandError, match="1 处错误"):
+        call_command("import_roster", str(broken))
+    assert RosterImport.objects.values_list("outcome", flat=True).count() == 3
