@@ -41,9 +41,32 @@ class CachedForeignKeyWidget(widgets.ForeignKeyWidget):
 
 
 class CodedResource(resources.ModelResource):
-    """A resource whose rows are matched on a stable code, with its existing instances preloaded."""
+    """A resource whose rows are matched on a stable code, with its existing instances preloaded.
+
+    Unchanged rows are found by comparing the instance's plain column values (``compare``, e.g.
+    ``village_id``) before and after the row is applied, instead of the library's diff, which deep-copies
+    every instance with its related objects and renders an HTML diff per row (``skip_diff``)."""
 
     existing: dict[Any, Any]
+    compare: tuple[str, ...] = ()
+    keep_when_empty: tuple[str, ...] = ()
+    _before: dict[str, Any] | None = None
+
+    def after_init_instance(self, instance: Any, new: bool, row: Any, **kwargs: Any) -> None:
+        self._before = None if new else {name: getattr(instance, name) for name in self.compare}
+
+    def import_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
+        """Apply the row; an empty optional cell (``keep_when_empty``) keeps an existing row's value."""
+        super().import_instance(instance, row, **kwargs)
+        if self._before is not None:
+            for name in self.keep_when_empty:
+                if row.get(name) in (None, ""):
+                    setattr(instance, name, self._before[name])
+
+    def skip_row(self, instance: Any, original: Any, row: Any, import_validation_errors: Any = None) -> bool:
+        if import_validation_errors or self._before is None:
+            return False
+        return all(getattr(instance, name) == value for name, value in self._before.items())
 
     def preload(self, dataset: Any) -> None:
         raise NotImplementedError
@@ -70,10 +93,15 @@ class HouseholdResource(CodedResource):
         fields = ("code", "head_name", "village", "members", "status", "exit_year")
         import_id_fields = ("code",)
         skip_unchanged = True
+        skip_diff = True
         report_skipped = True
         use_bulk = True
         batch_size = 5000
         clean_model_instances = False
+
+    compare = ("head_name", "village_id", "members", "status", "exit_year")
+
+    keep_when_empty = ("status", "exit_year")  # a new household without 状态 gets the model's default
 
     def preload(self, dataset: Any) -> None:
         codes = set(dataset["code"])
@@ -85,8 +113,6 @@ class HouseholdResource(CodedResource):
         return row["code"]
 
     def before_save_instance(self, instance: Household, row: Any, **kwargs: Any) -> None:
-        if not instance.status:
-            instance.status = Household._meta.get_field("status").default
         try:
             instance.clean()
         except ValidationError as exc:
@@ -110,10 +136,13 @@ class PairingResource(CodedResource):
         fields = ("helper", "household", "start", "end")
         import_id_fields = ("helper", "household", "start")
         skip_unchanged = True
+        skip_diff = True
         report_skipped = True
         use_bulk = True
         batch_size = 5000
         clean_model_instances = False
+
+    compare = ("end",)
 
     def preload(self, dataset: Any) -> None:
         self.fields["helper"].widget.load(set(dataset["helper"]))

@@ -118,3 +118,12 @@ def test_the_command_previews_imports_and_refuses(roster: bytes, tmp_path: Any) 
     with pytest.raises(CommandError, match="1 处错误"):
         call_command("import_roster", str(broken))
     assert RosterImport.objects.values_list("outcome", flat=True).count() == 3
+
+
+def test_an_empty_optional_cell_keeps_what_is_recorded(roster: bytes) -> None:
+    roster_import(roster, file_name="v1.xlsx", dry_run=False)
+    again = xlsx({"帮扶户": [HH, ["H2", "李四", V2, 3]]})  # 状态 and 脱贫年度 left empty
+    report = roster_import(again, file_name="v2.xlsx", dry_run=False)
+    assert report.problems == []
+    assert report.counts["households"].unchanged == 1
+    assert Household.objects.filter(code="H2").values_list("status", "exit_year").get() == ("lifted", 2019)
