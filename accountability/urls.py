@@ -13,5 +13,6 @@ urlpatterns = [
     path("", include("accountability.escalation.urls")),
     path("", include("accountability.escalation.output_urls")),
     path("", include("accountability.dashboards.urls")),
+    path("", include("rosters.urls")),
     path("api/v1/", include("accountability.api_urls")),
 ]

@@ -166,3 +166,21 @@ def test_a_workbook_without_a_known_sheet_says_which_names_are_expected() -> Non
 
 def test_specs_are_in_import_order() -> None:
     assert SPECS.index(HOUSEHOLDS) < SPECS.index(PAIRINGS)
+
+
+def test_the_template_reads_back_without_a_problem() -> None:
+    from rosters.template import roster_template
+
+    sheets, problems = read_workbook(roster_template(), SPECS)
+    assert problems == []
+    assert [len(sheets[s.kind].rows) for s in SPECS] == [2, 2]
+
+
+@pytest.mark.django_db
+def test_the_template_downloads_for_administrators_only(client: Any, django_user_model: Any) -> None:
+    client.force_login(django_user_model.objects.create_user("nobody", password="pw-Test-2019"))
+    assert client.get("/rosters/template.xlsx").status_code == 403
+    client.force_login(django_user_model.objects.create_superuser("root", password="pw-Test-2019"))
+    response = client.get("/rosters/template.xlsx")
+    assert response.status_code == 200 and response.content.startswith(b"PK")
+    assert "/rosters/template.xlsx" in client.get("/admin/rosters/rosterimport/").content.decode()
