@@ -14,8 +14,15 @@ class Outcome(models.TextChoices):
     REFUSED = "refused", _("有错误，未导入")
 
 
+class Status(models.TextChoices):
+    QUEUED = "queued", _("排队中")
+    RUNNING = "running", _("处理中")
+    FINISHED = "finished", _("已完成")
+    FAILED = "failed", _("出错")
+
+
 class RosterImport(models.Model):
-    """One upload of a roster workbook, previewed or imported."""
+    """One upload of a roster workbook, previewed or imported (a Celery task does the work)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
@@ -26,7 +33,10 @@ class RosterImport(models.Model):
     size = models.PositiveBigIntegerField(_("文件大小（字节）"))
     dry_run = models.BooleanField(_("仅预览"))
     as_of = models.DateField(_("生效日期"))
-    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices)
+    status = models.CharField(_("状态"), max_length=10, choices=Status.choices, default=Status.FINISHED)
+    file = models.FileField(_("文件"), upload_to="rosters/%Y/%m/", blank=True)
+    task_id = models.CharField(_("任务"), max_length=50, blank=True)
+    outcome = models.CharField(_("结果"), max_length=10, choices=Outcome.choices, blank=True)
     counts = models.JSONField(_("各表统计"), default=dict)
     problems = models.JSONField(_("错误"), default=list)
     seconds = models.FloatField(_("用时（秒）"), default=0)

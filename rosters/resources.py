@@ -63,6 +63,16 @@ class CodedResource(resources.ModelResource):
                 if row.get(name) in (None, ""):
                     setattr(instance, name, self._before[name])
 
+    #: Called as ``progress(rows done)`` every ``PROGRESS_EVERY`` rows (set by the import service).
+    progress: Any = None
+    PROGRESS_EVERY = 2000
+    _rows = 0
+
+    def after_import_row(self, row: Any, row_result: Any, **kwargs: Any) -> None:
+        self._rows += 1
+        if self.progress and self._rows % self.PROGRESS_EVERY == 0:
+            self.progress(self._rows)
+
     def skip_row(self, instance: Any, original: Any, row: Any, import_validation_errors: Any = None) -> bool:
         if import_validation_errors or self._before is None:
             return False

@@ -16,6 +16,8 @@ from __future__ import annotations
 import datetime
 import hashlib
 import time
+import uuid
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -23,14 +25,17 @@ import tablib
 from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
+from django.utils.translation import gettext as _
 
 from households.models import Pairing
 from rosters.kinds import SPECS
-from rosters.models import Outcome, RosterImport
+from rosters.models import Outcome, RosterImport, Status
 from rosters.resources import HouseholdResource, PairingResource
 from rosters.workbook import Problem, Sheet, SheetSpec, read_workbook
 
 RESOURCES = {"households": HouseholdResource, "pairings": PairingResource}
+#: Most problems kept on the record (all of them are reported to the caller).
+MAX_PROBLEMS = 500
 
 
 @dataclass
@@ -103,6 +108,10 @@ def _end_missing_pairings(sheet: Sheet, as_of: datetime.date) -> int:
     return len(ended)
 
 
+#: ``progress(done, total, stage)``: rows done of all rows, and what is being done.
+Progress = Callable[[int, int, str], None]
+
+
 def roster_import(
     content: bytes,
     *,
@@ -110,11 +119,18 @@ def roster_import(
     user: Any = None,
     dry_run: bool = True,
     as_of: datetime.date | None = None,
+    record: RosterImport | None = None,
+    progress: Progress | None = None,
 ) -> RosterReport:
-    """Preview (``dry_run``) or import a roster workbook, all or nothing, and record it."""
+    """Preview (``dry_run``) or import a roster workbook, all or nothing, and record it (in ``record``
+    when given: an upload waiting for its task)."""
     started = time.monotonic()
     as_of = as_of or timezone.localdate()
+    report = progress or (lambda done, total, stage: None)
+    report(0, 0, str(_("读取并检查文件")))
     sheets, problems = read_workbook(content, SPECS)
+    total = sum(len(sheet.rows) for sheet in sheets.values())
+    done = 0
     counts: dict[str, SheetCounts] = {}
     if not problems:
         with transaction.atomic():
@@ -123,9 +139,10 @@ def roster_import(
                 if sheet is None:
                     continue
                 dataset, numbers = _dataset(spec, sheet)
-                result = RESOURCES[spec.kind]().import_data(
-                    dataset, dry_run=False, raise_errors=False, use_transactions=False
-                )
+                resource = RESOURCES[spec.kind]()
+                resource.progress = lambda n, base=done, title=spec.title: report(base + n, total, title)
+                result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
+                done += len(sheet.rows)
                 problems += _problems(spec, result, numbers)
                 totals = result.totals
                 counts[spec.kind] = SheetCounts(
@@ -136,17 +153,84 @@ def roster_import(
                     counts[spec.kind].ended = _end_missing_pairings(sheet, as_of)
             if dry_run or problems:
                 transaction.set_rollback(True)
-    outcome = Outcome.REFUSED if problems else (Outcome.PREVIEWED if dry_run else Outcome.IMPORTED)
-    record = RosterImport.objects.create(
-        user=user if getattr(user, "is_authenticated", False) else None,
-        file_name=file_name[:255],
-        sha256=hashlib.sha256(content).hexdigest(),
-        size=len(content),
-        dry_run=dry_run,
-        as_of=as_of,
-        outcome=outcome,
-        counts={kind: c.as_dict() for kind, c in counts.items()},
-        problems=[str(p) for p in problems[:500]],
-        seconds=round(time.monotonic() - started, 2),
-    )
+    values = {
+        "file_name": file_name[:255],
+        "sha256": hashlib.sha256(content).hexdigest(),
+        "size": len(content),
+        "dry_run": dry_run,
+        "as_of": as_of,
+        "status": Status.FINISHED,
+        "outcome": Outcome.REFUSED if problems else (Outcome.PREVIEWED if dry_run else Outcome.IMPORTED),
+        "counts": {kind: c.as_dict() for kind, c in counts.items()},
+        "problems": [str(p) for p in problems[:MAX_PROBLEMS]],
+        "seconds": round(time.monotonic() - started, 2),
+    }
+    if record is None:
+        record = RosterImport.objects.create(user=user if getattr(user, "is_authenticated", False) else None, **values)
+    else:
+        for name, value in values.items():
+            setattr(record, name, value)
+        record.save()
+    report(total, total, str(_("完成")))
     return RosterReport(record=record, counts=counts, problems=problems)
+
+
+def roster_upload(
+    file: Any,
+    *,
+    user: Any,
+    dry_run: bool = True,
+    as_of: datetime.date | None = None,
+    source: RosterImport | None = None,
+) -> RosterImport:
+    """Keep an uploaded workbook (or, to import what was previewed, ``source``'s file) and queue its
+    preview or import; the task starts once this transaction commits."""
+    from rosters.tasks import roster_import_task
+
+    record = RosterImport(
+        user=user if getattr(user, "is_authenticated", False) else None,
+        file_name=(source.file_name if source else getattr(file, "name", "roster.xlsx"))[:255],
+        sha256=source.sha256 if source else "",
+        size=source.size if source else getattr(file, "size", 0),
+        dry_run=dry_run,
+        as_of=as_of or (source.as_of if source else timezone.localdate()),
+        status=Status.QUEUED,
+    )
+    if source:
+        record.file.name = source.file.name
+    else:
+        record.file.save(f"{uuid.uuid4().hex}.xlsx", file, save=False)
+    record.save()
+    transaction.on_commit(lambda: _enqueue(roster_import_task, record))
+    return record
+
+
+def _enqueue(task: Any, record: RosterImport) -> None:
+    result = task.delay(record.pk)
+    RosterImport.objects.filter(pk=record.pk, task_id="").update(task_id=result.id or "")
+
+
+def roster_import_execute(record_id: int, *, progress: Progress | None = None) -> RosterImport:
+    """Do a queued upload's preview or import (the task's body). A confirmation whose file changed
+    since its preview is refused."""
+    record = RosterImport.objects.get(pk=record_id)
+    if record.status == Status.FINISHED:
+        return record
+    RosterImport.objects.filter(pk=record.pk).update(status=Status.RUNNING)
+    try:
+        with record.file.open("rb") as handle:
+            content = handle.read()
+    except OSError:
+        record.status, record.outcome = Status.FAILED, Outcome.REFUSED
+        record.problems = [str(_("上传的文件已不存在，请重新上传。"))]
+        record.save()
+        return record
+    if record.sha256 and hashlib.sha256(content).hexdigest() != record.sha256:
+        record.status, record.outcome = Status.FAILED, Outcome.REFUSED
+        record.problems = [str(_("文件与预览时不同，请重新预览。"))]
+        record.save()
+        return record
+    return roster_import(
+        content, file_name=record.file_name, dry_run=record.dry_run, as_of=record.as_of, record=record,
+        progress=progress,
+    ).record  # fmt: skip

@@ -8,4 +8,8 @@ app_name = "rosters"
 
 urlpatterns = [
     path("rosters/template.xlsx", views.template, name="template"),
+    path("rosters/import/", views.upload, name="upload"),
+    path("rosters/imports/<int:pk>/", views.detail, name="detail"),
+    path("rosters/imports/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("rosters/imports/<int:pk>/progress.json", views.progress, name="progress"),
 ]

@@ -1,18 +1,86 @@
-"""Pages of the roster import (issue 9): so far, the template download."""
+"""Pages of the roster import (issue 9): upload → preview (a task, with progress) → confirm → result;
+the template download. For administrators (``rosters.add_rosterimport``); each sees their own uploads
+(superusers all)."""
 
 from __future__ import annotations
 
+from typing import Any
+
+from celery.result import AsyncResult
 from django.contrib.auth.decorators import login_required, permission_required
-from django.http import HttpRequest, HttpResponse
+from django.db import transaction
+from django.http import HttpRequest, HttpResponse, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
 
 from accountability.exports import XLSX_CONTENT_TYPE
+from rosters.forms import UploadForm
+from rosters.models import Outcome, RosterImport, Status
+from rosters.services import roster_upload
 from rosters.template import roster_template
+
+PERMISSION = "rosters.add_rosterimport"
+
+
+def _records(request: HttpRequest) -> Any:
+    records = RosterImport.objects.all()
+    return records if request.user.is_superuser else records.filter(user=request.user)
 
 
 @login_required
-@permission_required("rosters.add_rosterimport", raise_exception=True)
+@permission_required(PERMISSION, raise_exception=True)
 def template(request: HttpRequest) -> HttpResponse:
     """The roster template with example rows and instructions."""
     response = HttpResponse(roster_template(), content_type=XLSX_CONTENT_TYPE)
     response["Content-Disposition"] = 'attachment; filename="roster-template.xlsx"'
     return response
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def upload(request: HttpRequest) -> HttpResponse:
+    """Upload a workbook: it is previewed first, never imported straight away."""
+    form = UploadForm(request.POST or None, request.FILES or None)
+    if request.method == "POST" and form.is_valid():
+        with transaction.atomic():
+            record = roster_upload(form.cleaned_data["file"], user=request.user, as_of=form.cleaned_data["as_of"])
+        return redirect("rosters:detail", pk=record.pk)
+    return render(request, "rosters/upload.html", {"form": form, "records": _records(request)[:20]})
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def detail(request: HttpRequest, pk: int) -> HttpResponse:
+    """An upload: its progress while the task runs, then its counts and problems, and the confirmation."""
+    record = get_object_or_404(_records(request), pk=pk)
+    confirmable = (
+        record.outcome == Outcome.PREVIEWED
+        and not RosterImport.objects.filter(sha256=record.sha256, dry_run=False, created_at__gt=record.created_at)
+        .exclude(outcome=Outcome.REFUSED)
+        .exists()
+    )
+    return render(request, "rosters/detail.html", {"record": record, "confirmable": confirmable})
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+@require_POST
+def confirm(request: HttpRequest, pk: int) -> HttpResponse:
+    """Import what was previewed without a problem (the same file, checked by its hash)."""
+    source = get_object_or_404(_records(request), pk=pk, outcome=Outcome.PREVIEWED)
+    with transaction.atomic():
+        record = roster_upload(None, user=request.user, dry_run=False, source=source)
+    return redirect("rosters:detail", pk=record.pk)
+
+
+@login_required
+@permission_required(PERMISSION, raise_exception=True)
+def progress(request: HttpRequest, pk: int) -> JsonResponse:
+    """How far the upload's task is: status, rows done of total, stage (the progress bar polls this)."""
+    record = get_object_or_404(_records(request), pk=pk)
+    data: dict[str, Any] = {"status": record.status, "outcome": record.outcome, "done": 0, "total": 0, "stage": ""}
+    if record.status in (Status.QUEUED, Status.RUNNING) and record.task_id:
+        info = AsyncResult(record.task_id).info
+        if isinstance(info, dict):
+            data |= {k: info.get(k, data[k]) for k in ("done", "total", "stage")}
+    return JsonResponse(data)
