@@ -15,7 +15,7 @@ class UploadForm(forms.Form):
         label=_("生效日期"),
         initial=timezone.localdate,
         help_text=_("名册中不再出现的结对以此日结束。"),
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d"),
     )
 
     def clean_file(self) -> object:
