@@ -2,7 +2,8 @@
 
 The order is the order of import: a later sheet may refer to rows of an earlier one (a pairing to a
 household of the same workbook). This first cut covers households and pairings, the two largest
-rosters; organisations, units, people, assignments, teams and the logs follow the same pattern.
+rosters, and the units and people they refer to; places, posts, assignments, teams and memberships,
+and the logs follow the same pattern.
 """
 
 from __future__ import annotations
@@ -11,6 +12,7 @@ from django.utils import translation
 
 from households.choices import HouseholdStatus
 from rosters.workbook import Column, SheetSpec
+from tiers.choices import Rank, UnitKind
 
 
 def _choices(choices: type) -> dict[str, str]:
@@ -19,6 +21,32 @@ def _choices(choices: type) -> dict[str, str]:
         mapping = {str(label): value for value, label in choices.choices}
     return mapping | {value: value for value, _label in choices.choices}
 
+
+UNITS = SheetSpec(
+    kind="units",
+    title="单位",
+    columns=(
+        Column("单位编码", "code", "code", max_length=40),
+        Column("单位名称", "name", max_length=200),
+        Column("单位类别", "kind", "choice", choices=_choices(UnitKind)),
+        Column("所属区划代码", "place", "code", max_length=12),
+    ),
+    key=("code",),
+)
+
+PEOPLE = SheetSpec(
+    kind="people",
+    title="人员",
+    columns=(
+        Column("人员编码", "code", "code", max_length=40),
+        Column("姓名", "name", max_length=50),
+        Column("职级", "rank", "choice", choices=_choices(Rank)),
+        Column("所在单位编码", "unit", "code", max_length=40),
+        Column("职务名称", "title", required=False, max_length=100),
+        Column("联系电话", "phone", required=False, max_length=20),
+    ),
+    key=("code",),
+)
 
 HOUSEHOLDS = SheetSpec(
     kind="households",
@@ -47,4 +75,4 @@ PAIRINGS = SheetSpec(
 )
 
 #: Every kind, in the order of import.
-SPECS = [HOUSEHOLDS, PAIRINGS]
+SPECS = [UNITS, PEOPLE, HOUSEHOLDS, PAIRINGS]

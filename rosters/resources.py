@@ -10,13 +10,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from households.models import Household, Pairing
 from tiers.choices import PlaceLevel
-from tiers.models import Person, Place
+from tiers.models import Person, Place, Unit
 
 
 class CachedForeignKeyWidget(widgets.ForeignKeyWidget):
@@ -73,6 +72,16 @@ class CodedResource(resources.ModelResource):
         if self.progress and self._rows % self.PROGRESS_EVERY == 0:
             self.progress(self._rows)
 
+    #: Fields not checked per row by ``clean_fields`` (foreign keys: the widget has resolved them, and
+    #: checking would cost a query per row).
+    unchecked: tuple[str, ...] = ()
+
+    def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
+        """The model's own checks (field validators, choices, ``clean``) before it is written; a
+        ``ValidationError`` makes the row invalid, with the fields it names."""
+        instance.clean_fields(exclude=list(self.unchecked))
+        instance.clean()
+
     def skip_row(self, instance: Any, original: Any, row: Any, import_validation_errors: Any = None) -> bool:
         if import_validation_errors or self._before is None:
             return False
@@ -89,6 +98,61 @@ class CodedResource(resources.ModelResource):
 
     def get_instance(self, instance_loader: Any, row: Any) -> Any:
         return self.existing.get(self.instance_key(row))
+
+
+class UnitResource(CodedResource):
+    place = fields.Field(
+        attribute="place",
+        column_name="place",
+        widget=CachedForeignKeyWidget(Place, missing=_("区划代码不存在：%(code)s")),
+    )
+
+    class Meta:
+        model = Unit
+        fields = ("code", "name", "kind", "place")
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        skip_diff = True
+        report_skipped = True
+        use_bulk = True
+        batch_size = 5000
+
+    compare = ("name", "kind", "place_id")
+    unchecked = ("place",)
+
+    def preload(self, dataset: Any) -> None:
+        self.existing = Unit.objects.in_bulk(set(dataset["code"]), field_name="code")
+        self.fields["place"].widget.load(set(dataset["place"]))
+
+    def instance_key(self, row: Any) -> Any:
+        return row["code"]
+
+
+class PersonResource(CodedResource):
+    unit = fields.Field(
+        attribute="unit", column_name="unit", widget=CachedForeignKeyWidget(Unit, missing=_("单位编码不存在：%(code)s"))
+    )
+
+    class Meta:
+        model = Person
+        fields = ("code", "name", "rank", "unit", "title", "phone")
+        import_id_fields = ("code",)
+        skip_unchanged = True
+        skip_diff = True
+        report_skipped = True
+        use_bulk = True
+        batch_size = 5000
+
+    compare = ("name", "rank", "unit_id", "title", "phone")
+    keep_when_empty = ("title", "phone")
+    unchecked = ("unit", "user")
+
+    def preload(self, dataset: Any) -> None:
+        self.existing = Person.objects.in_bulk(set(dataset["code"]), field_name="code")
+        self.fields["unit"].widget.load(set(dataset["unit"]))
+
+    def instance_key(self, row: Any) -> Any:
+        return row["code"]
 
 
 class HouseholdResource(CodedResource):
@@ -112,6 +176,7 @@ class HouseholdResource(CodedResource):
     compare = ("head_name", "village_id", "members", "status", "exit_year")
 
     keep_when_empty = ("status", "exit_year")  # a new household without 状态 gets the model's default
+    unchecked = ("village",)
 
     def preload(self, dataset: Any) -> None:
         codes = set(dataset["code"])
@@ -121,12 +186,6 @@ class HouseholdResource(CodedResource):
 
     def instance_key(self, row: Any) -> Any:
         return row["code"]
-
-    def before_save_instance(self, instance: Household, row: Any, **kwargs: Any) -> None:
-        try:
-            instance.clean()
-        except ValidationError as exc:
-            raise ValueError("；".join(exc.messages)) from exc
 
 
 class PairingResource(CodedResource):
@@ -166,6 +225,9 @@ class PairingResource(CodedResource):
     def instance_key(self, row: Any) -> Any:
         return (row["helper"], row["household"], row["start"])
 
+    unchecked = ("helper", "household")
+
     def before_save_instance(self, instance: Pairing, row: Any, **kwargs: Any) -> None:
         if instance.end and instance.end < instance.start:
             raise ValueError(str(_("结束日期早于开始日期。")))
+        super().before_save_instance(instance, row, **kwargs)

@@ -30,10 +30,15 @@ from django.utils.translation import gettext as _
 from households.models import Pairing
 from rosters.kinds import SPECS
 from rosters.models import Outcome, RosterImport, Status
-from rosters.resources import HouseholdResource, PairingResource
+from rosters.resources import HouseholdResource, PairingResource, PersonResource, UnitResource
 from rosters.workbook import Problem, Sheet, SheetSpec, read_workbook
 
-RESOURCES = {"households": HouseholdResource, "pairings": PairingResource}
+RESOURCES = {
+    "units": UnitResource,
+    "people": PersonResource,
+    "households": HouseholdResource,
+    "pairings": PairingResource,
+}
 #: Most problems kept on the record (all of them are reported to the caller).
 MAX_PROBLEMS = 500
 
@@ -139,6 +144,7 @@ def roster_import(
                 if sheet is None:
                     continue
                 dataset, numbers = _dataset(spec, sheet)
+                ended = _end_missing_pairings(sheet, as_of) if spec.kind == "pairings" else 0
                 resource = RESOURCES[spec.kind]()
                 resource.progress = lambda n, base=done, title=spec.title: report(base + n, total, title)
                 result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
@@ -149,8 +155,7 @@ def roster_import(
                     spec.title, new=totals.get("new", 0), changed=totals.get("update", 0),
                     unchanged=totals.get("skip", 0),
                 )  # fmt: skip
-                if spec.kind == "pairings" and not problems:
-                    counts[spec.kind].ended = _end_missing_pairings(sheet, as_of)
+                counts[spec.kind].ended = ended
             if dry_run or problems:
                 transaction.set_rollback(True)
     values = {

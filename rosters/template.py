@@ -12,6 +12,14 @@ from rosters.kinds import SPECS
 
 #: Example rows per kind (illustrative codes: replace them with real ones).
 EXAMPLES: dict[str, list[list[object]]] = {
+    "units": [
+        ["X620123", "榆中县农业农村局", "县（市、区）单位", "620123"],
+        ["SCZT", "甘肃省财政厅", "省直部门", "620000"],
+    ],
+    "people": [
+        ["P-X620123-H001", "张帮扶", "科级及以下", "X620123", "科员", "0931-5555555"],
+        ["P-SCZT-01", "李干部", "处级", "SCZT", "", ""],
+    ],
     "households": [
         ["H620123101201-01", "张三", "620123101201", 4, "未脱贫", None],
         ["H620123101201-02", "李四", "620123101201", 3, "已脱贫", 2019],

@@ -127,3 +127,38 @@ def test_an_empty_optional_cell_keeps_what_is_recorded(roster: bytes) -> None:
     assert report.problems == []
     assert report.counts["households"].unchanged == 1
     assert Household.objects.filter(code="H2").values_list("status", "exit_year").get() == ("lifted", 2019)
+
+
+def test_the_template_imports_whole_units_people_households_pairings(place_tree: Any) -> None:
+    from rosters.template import roster_template
+    from tiers.models import Person, Unit
+
+    report = roster_import(roster_template(), file_name="roster-template.xlsx", dry_run=False, as_of=D(2019, 6, 1))
+    assert report.problems == []
+    assert {k: c.new for k, c in report.counts.items()} == {"units": 2, "people": 2, "households": 2, "pairings": 2}
+    person = Person.objects.select_related("unit__place").get(code="P-X620123-H001")
+    assert (person.unit.code, person.unit.place.code, person.rank, person.title) == (
+        "X620123",
+        "620123",
+        "section",
+        "科员",
+    )
+    assert Unit.objects.get(code="SCZT").kind == "provincial_organ"
+    assert Pairing.objects.filter(helper=person).count() == 2
+
+
+def test_model_checks_name_the_column(place_tree: Any) -> None:
+    people = ["人员编码", "姓名", "职级", "所在单位编码", "职务名称", "联系电话"]
+    units = ["单位编码", "单位名称", "单位类别", "所属区划代码"]
+    bad = xlsx(
+        {
+            "单位": [units, ["U1", "某局", "县（市、区）单位", "620123"], ["U2", "某委", "省直部门", "629999"]],
+            "人员": [people, ["p-lower", "张三", "处级", "U1"], ["P2", "李四", "处级", "U1", "", "电话号码"]],
+        }
+    )
+    problems = [str(p) for p in roster_import(bad, file_name="bad.xlsx", dry_run=False).problems]
+    assert problems[0] == "工作表「单位」第 3 行「所属区划代码」列：区划代码不存在：629999"
+    assert problems[1].startswith("工作表「人员」第 2 行「人员编码」列：")
+    assert problems[2].startswith("工作表「人员」第 3 行「联系电话」列：")
+    assert len(problems) == 3
+    assert snapshot() == []
