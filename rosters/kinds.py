@@ -74,5 +74,28 @@ PAIRINGS = SheetSpec(
     key=("helper", "household", "start"),
 )
 
+VISITS = SheetSpec(
+    kind="visits",
+    title="入户走访",
+    columns=(
+        Column("帮扶责任人编码", "helper", "code", max_length=40),
+        Column("户编码", "household", "code", max_length=40),
+        Column("走访日期", "date", "date"),
+        *(
+            Column(header, field, required=False, max_length=2000)
+            for header, field in (
+                ("产业", "industry"),
+                ("就业", "employment"),
+                ("教育", "education"),
+                ("医疗", "medical"),
+                ("住房", "housing"),
+                ("饮水", "water"),
+                ("发现的问题", "problems"),
+            )
+        ),  # fmt: skip
+    ),
+    key=("helper", "household", "date"),
+)
+
 #: Every kind, in the order of import.
-SPECS = [UNITS, PEOPLE, HOUSEHOLDS, PAIRINGS]
+SPECS = [UNITS, PEOPLE, HOUSEHOLDS, PAIRINGS, VISITS]

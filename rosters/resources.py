@@ -10,10 +10,13 @@ from __future__ import annotations
 
 from typing import Any
 
+from django.core.exceptions import ValidationError
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
-from households.models import Household, Pairing
+from households.messages import Msg as HouseholdMsg
+from households.models import Household, Pairing, Visit
 from tiers.choices import PlaceLevel
 from tiers.models import Person, Place, Unit
 
@@ -231,3 +234,69 @@ class PairingResource(CodedResource):
         if instance.end and instance.end < instance.start:
             raise ValueError(str(_("结束日期早于开始日期。")))
         super().before_save_instance(instance, row, **kwargs)
+
+
+class VisitResource(CodedResource):
+    """入户走访 as a log: matched on helper × household × day; the user importing is recorded as the one
+    who entered new visits. The pairing in force on the day is checked from the pairings loaded once,
+    not by a query per row as ``HelperRecord.clean`` does for a single visit."""
+
+    helper = fields.Field(
+        attribute="helper",
+        column_name="helper",
+        widget=CachedForeignKeyWidget(Person, missing=_("帮扶责任人编码不存在：%(code)s")),
+    )
+    household = fields.Field(
+        attribute="household",
+        column_name="household",
+        widget=CachedForeignKeyWidget(Household, missing=_("户编码不存在：%(code)s")),
+    )
+
+    class Meta:
+        model = Visit
+        fields = ("helper", "household", "date", "industry", "employment", "education", "medical", "housing",
+                  "water", "problems")  # fmt: skip
+        import_id_fields = ("helper", "household", "date")
+        skip_unchanged = True
+        skip_diff = True
+        report_skipped = True
+        use_bulk = True
+        batch_size = 5000
+
+    compare = ("industry", "employment", "education", "medical", "housing", "water", "problems")
+    unchecked = ("helper", "household", "entered_by")
+
+    def preload(self, dataset: Any) -> None:
+        self.fields["helper"].widget.load(set(dataset["helper"]))
+        self.fields["household"].widget.load(set(dataset["household"]))
+        households = list(self.fields["household"].widget.cache.values())
+        self.existing = {
+            (v.helper.code, v.household.code, v.date): v
+            for v in Visit.objects.filter(household__in=households).select_related("helper", "household")
+        }
+        self.pairings: dict[tuple[int, int], list[tuple[Any, Any]]] = {}
+        for p in Pairing.objects.filter(household__in=households).values("helper_id", "household_id", "start", "end"):
+            self.pairings.setdefault((p["helper_id"], p["household_id"]), []).append((p["start"], p["end"]))
+
+    def instance_key(self, row: Any) -> Any:
+        return (row["helper"], row["household"], row["date"])
+
+    def before_save_instance(self, instance: Visit, row: Any, **kwargs: Any) -> None:
+        instance.clean_fields(exclude=list(self.unchecked))
+        today = timezone.localdate()
+        if instance.date > today:
+            raise ValidationError(
+                {"date": ValidationError(HouseholdMsg.FUTURE_DATE, params={"today": f"{today:%Y-%m-%d}"})}
+            )
+        spans = self.pairings.get((instance.helper_id, instance.household_id), [])
+        if not any(start <= instance.date and (end is None or instance.date <= end) for start, end in spans):
+            raise ValidationError(
+                {
+                    "date": ValidationError(
+                        HouseholdMsg.HELPER_NOT_PAIRED,
+                        params={"date": f"{instance.date:%Y-%m-%d}", "helper": instance.helper.name},
+                    )
+                }
+            )
+        if instance.pk is None:
+            instance.entered_by = kwargs.get("user") if getattr(kwargs.get("user"), "is_authenticated", False) else None

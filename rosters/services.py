@@ -30,7 +30,7 @@ from django.utils.translation import gettext as _
 from households.models import Pairing
 from rosters.kinds import SPECS
 from rosters.models import Outcome, RosterImport, Status
-from rosters.resources import HouseholdResource, PairingResource, PersonResource, UnitResource
+from rosters.resources import HouseholdResource, PairingResource, PersonResource, UnitResource, VisitResource
 from rosters.workbook import Problem, Sheet, SheetSpec, read_workbook
 
 RESOURCES = {
@@ -38,6 +38,7 @@ RESOURCES = {
     "people": PersonResource,
     "households": HouseholdResource,
     "pairings": PairingResource,
+    "visits": VisitResource,
 }
 #: Most problems kept on the record (all of them are reported to the caller).
 MAX_PROBLEMS = 500
@@ -75,8 +76,9 @@ def _dataset(spec: SheetSpec, sheet: Sheet) -> tuple[tablib.Dataset, list[int]]:
     fields = [c.field for c in spec.columns]
     dataset = tablib.Dataset(headers=fields)
     numbers = []
+    texts = {c.field for c in spec.columns if c.type == "text"}  # an empty text cell is "", never NULL
     for number, values in sheet.rows:
-        dataset.append([values.get(f) for f in fields])
+        dataset.append([("" if values.get(f) is None and f in texts else values.get(f)) for f in fields])
         numbers.append(number)
     return dataset, numbers
 
@@ -92,6 +94,10 @@ def _problems(spec: SheetSpec, result: Any, numbers: list[int]) -> list[Problem]
     for number, errors in result.row_errors():
         for error in errors:
             problems.append(Problem(str(error.error), spec.title, numbers[number - 1]))
+    # A batch the database refused (bulk writes report it for the sheet, not for a row).
+    problems += [
+        Problem(str(_("写入数据库失败：%(error)s")) % {"error": e.error}, spec.title) for e in result.base_errors
+    ]
     return sorted(problems, key=lambda p: (p.row or 0, p.column))
 
 
@@ -147,9 +153,13 @@ def roster_import(
                 ended = _end_missing_pairings(sheet, as_of) if spec.kind == "pairings" else 0
                 resource = RESOURCES[spec.kind]()
                 resource.progress = lambda n, base=done, title=spec.title: report(base + n, total, title)
-                result = resource.import_data(dataset, dry_run=False, raise_errors=False, use_transactions=False)
+                result = resource.import_data(
+                    dataset, dry_run=False, raise_errors=False, use_transactions=False, user=user
+                )
                 done += len(sheet.rows)
                 problems += _problems(spec, result, numbers)
+                if result.base_errors:  # the transaction is broken: roll back, import no further sheet
+                    break
                 totals = result.totals
                 counts[spec.kind] = SheetCounts(
                     spec.title, new=totals.get("new", 0), changed=totals.get("update", 0),

@@ -135,7 +135,9 @@ def test_the_template_imports_whole_units_people_households_pairings(place_tree:
 
     report = roster_import(roster_template(), file_name="roster-template.xlsx", dry_run=False, as_of=D(2019, 6, 1))
     assert report.problems == []
-    assert {k: c.new for k, c in report.counts.items()} == {"units": 2, "people": 2, "households": 2, "pairings": 2}
+    assert {k: c.new for k, c in report.counts.items()} == {
+        "units": 2, "people": 2, "households": 2, "pairings": 2, "visits": 2,
+    }  # fmt: skip
     person = Person.objects.select_related("unit__place").get(code="P-X620123-H001")
     assert (person.unit.code, person.unit.place.code, person.rank, person.title) == (
         "X620123",
@@ -162,3 +164,64 @@ def test_model_checks_name_the_column(place_tree: Any) -> None:
     assert problems[2].startswith("工作表「人员」第 3 行「联系电话」列：")
     assert len(problems) == 3
     assert snapshot() == []
+
+
+VISITS = ["帮扶责任人编码", "户编码", "走访日期", "产业", "就业", "教育", "医疗", "住房", "饮水", "发现的问题"]
+
+
+def test_visits_are_logged_for_pairings_in_force_by_the_importing_user(
+    roster: bytes, django_user_model: Any, today_is: Any
+) -> None:
+    from households.models import Visit
+    from tiers.models import Person
+
+    today_is(D(2020, 1, 20))
+    roster_import(roster, file_name="v1.xlsx", dry_run=False)
+    clerk = django_user_model.objects.create_user("clerk", password="pw-Test-2019")
+    visits = xlsx(
+        {
+            "入户走访": [
+                VISITS,
+                ["P1", "H1", "2019-03-12", "种植中药材"],
+                ["P2", "H2", "2019-06-05", "", "外出务工"],
+                ["P1", "H2", "2019-06-06", "走错户"],  # P1 is not H2's helper
+                ["P2", "H2", "2020-06-06"],  # after today
+            ]
+        }
+    )
+    report = roster_import(visits, file_name="visits.xlsx", user=clerk, dry_run=False)
+    p1 = Person.objects.get(code="P1").name
+    assert [str(p) for p in report.problems] == [
+        f"工作表「入户走访」第 4 行「走访日期」列：2019-06-06 {p1} 与该户不在结对期内。",
+        "工作表「入户走访」第 5 行「走访日期」列：日期不能晚于今天（2020-01-20）。",
+    ]
+    assert Visit.objects.count() == 0  # all or nothing
+
+    good = xlsx(
+        {"入户走访": [VISITS, ["P1", "H1", "2019-03-12", "种植中药材"], ["P2", "H2", "2019-06-05", "", "外出务工"]]}
+    )
+    assert roster_import(good, file_name="visits.xlsx", user=clerk, dry_run=False).saved
+    assert list(Visit.objects.order_by("date").values_list("helper__code", "industry", "employment", "entered_by")) == [
+        ("P1", "种植中药材", "", clerk.pk),
+        ("P2", "", "外出务工", clerk.pk),
+    ]
+    again = roster_import(good, file_name="visits.xlsx", user=clerk, dry_run=False)
+    assert again.counts["visits"].unchanged == 2
+
+
+def test_a_batch_the_database_refuses_is_a_problem_and_nothing_is_saved(
+    roster: bytes, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from django.db import IntegrityError
+    from django.db.models.query import QuerySet
+
+    def refuse(self: Any, objs: Any, *args: Any, **kwargs: Any) -> Any:
+        if self.model is Pairing:
+            raise IntegrityError("pairing refused")
+        return original(self, objs, *args, **kwargs)
+
+    original = QuerySet.bulk_create
+    monkeypatch.setattr(QuerySet, "bulk_create", refuse)
+    report = roster_import(roster, file_name="名册.xlsx", dry_run=False)
+    assert [str(p) for p in report.problems] == ["工作表「结对帮扶」：写入数据库失败：pairing refused"]
+    assert report.record.outcome == "refused" and snapshot() == []  # the households written before: rolled back
