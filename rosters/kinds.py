@@ -97,5 +97,17 @@ VISITS = SheetSpec(
     key=("helper", "household", "date"),
 )
 
+DEEDS = SheetSpec(
+    kind="deeds",
+    title="实事好事",
+    columns=(
+        Column("帮扶责任人编码", "helper", "code", max_length=40),
+        Column("户编码", "household", "code", max_length=40),
+        Column("日期", "date", "date"),
+        Column("办理的实事好事", "description", max_length=2000),
+    ),
+    key=("helper", "household", "date", "description"),
+)
+
 #: Every kind, in the order of import.
-SPECS = [UNITS, PEOPLE, HOUSEHOLDS, PAIRINGS, VISITS]
+SPECS = [UNITS, PEOPLE, HOUSEHOLDS, PAIRINGS, VISITS, DEEDS]

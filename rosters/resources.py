@@ -16,7 +16,7 @@ from django.utils.translation import gettext_lazy as _
 from import_export import fields, resources, widgets
 
 from households.messages import Msg as HouseholdMsg
-from households.models import Household, Pairing, Visit
+from households.models import Deed, Household, Pairing, Visit
 from tiers.choices import PlaceLevel
 from tiers.models import Person, Place, Unit
 
@@ -236,10 +236,10 @@ class PairingResource(CodedResource):
         super().before_save_instance(instance, row, **kwargs)
 
 
-class VisitResource(CodedResource):
-    """入户走访 as a log: matched on helper × household × day; the user importing is recorded as the one
-    who entered new visits. The pairing in force on the day is checked from the pairings loaded once,
-    not by a query per row as ``HelperRecord.clean`` does for a single visit."""
+class HelperRecordResource(CodedResource):
+    """A helper's log about a household (visits, deeds): matched on ``key_fields``; the user importing is
+    recorded as the one who entered new records. The pairing in force on the day is checked from the
+    pairings loaded once, not by a query per row as ``HelperRecord.clean`` does for a single record."""
 
     helper = fields.Field(
         attribute="helper",
@@ -251,37 +251,25 @@ class VisitResource(CodedResource):
         column_name="household",
         widget=CachedForeignKeyWidget(Household, missing=_("户编码不存在：%(code)s")),
     )
-
-    class Meta:
-        model = Visit
-        fields = ("helper", "household", "date", "industry", "employment", "education", "medical", "housing",
-                  "water", "problems")  # fmt: skip
-        import_id_fields = ("helper", "household", "date")
-        skip_unchanged = True
-        skip_diff = True
-        report_skipped = True
-        use_bulk = True
-        batch_size = 5000
-
-    compare = ("industry", "employment", "education", "medical", "housing", "water", "problems")
+    key_fields: tuple[str, ...] = ("date",)
     unchecked = ("helper", "household", "entered_by")
 
     def preload(self, dataset: Any) -> None:
         self.fields["helper"].widget.load(set(dataset["helper"]))
         self.fields["household"].widget.load(set(dataset["household"]))
         households = list(self.fields["household"].widget.cache.values())
+        records = self._meta.model.objects.filter(household__in=households).select_related("helper", "household")
         self.existing = {
-            (v.helper.code, v.household.code, v.date): v
-            for v in Visit.objects.filter(household__in=households).select_related("helper", "household")
+            (r.helper.code, r.household.code, *(getattr(r, f) for f in self.key_fields)): r for r in records
         }
         self.pairings: dict[tuple[int, int], list[tuple[Any, Any]]] = {}
         for p in Pairing.objects.filter(household__in=households).values("helper_id", "household_id", "start", "end"):
             self.pairings.setdefault((p["helper_id"], p["household_id"]), []).append((p["start"], p["end"]))
 
     def instance_key(self, row: Any) -> Any:
-        return (row["helper"], row["household"], row["date"])
+        return (row["helper"], row["household"], *(row[f] for f in self.key_fields))
 
-    def before_save_instance(self, instance: Visit, row: Any, **kwargs: Any) -> None:
+    def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
         instance.clean_fields(exclude=list(self.unchecked))
         today = timezone.localdate()
         if instance.date > today:
@@ -299,4 +287,39 @@ class VisitResource(CodedResource):
                 }
             )
         if instance.pk is None:
-            instance.entered_by = kwargs.get("user") if getattr(kwargs.get("user"), "is_authenticated", False) else None
+            user = kwargs.get("user")
+            instance.entered_by = user if getattr(user, "is_authenticated", False) else None
+
+
+class VisitResource(HelperRecordResource):
+    """入户走访: one per helper, household and day (the model's own rule)."""
+
+    class Meta:
+        model = Visit
+        fields = ("helper", "household", "date", "industry", "employment", "education", "medical", "housing",
+                  "water", "problems")  # fmt: skip
+        import_id_fields = ("helper", "household", "date")
+        skip_unchanged = True
+        skip_diff = True
+        report_skipped = True
+        use_bulk = True
+        batch_size = 5000
+
+    compare = ("industry", "employment", "education", "medical", "housing", "water", "problems")
+
+
+class DeedResource(HelperRecordResource):
+    """实事好事: several a day are possible, so a deed is matched on its day and its description too."""
+
+    class Meta:
+        model = Deed
+        fields = ("helper", "household", "date", "description")
+        import_id_fields = ("helper", "household", "date", "description")
+        skip_unchanged = True
+        skip_diff = True
+        report_skipped = True
+        use_bulk = True
+        batch_size = 5000
+
+    key_fields = ("date", "description")
+    compare = ("description",)

@@ -30,7 +30,14 @@ from django.utils.translation import gettext as _
 from households.models import Pairing
 from rosters.kinds import SPECS
 from rosters.models import Outcome, RosterImport, Status
-from rosters.resources import HouseholdResource, PairingResource, PersonResource, UnitResource, VisitResource
+from rosters.resources import (
+    DeedResource,
+    HouseholdResource,
+    PairingResource,
+    PersonResource,
+    UnitResource,
+    VisitResource,
+)
 from rosters.workbook import Problem, Sheet, SheetSpec, read_workbook
 
 RESOURCES = {
@@ -39,6 +46,7 @@ RESOURCES = {
     "households": HouseholdResource,
     "pairings": PairingResource,
     "visits": VisitResource,
+    "deeds": DeedResource,
 }
 #: Most problems kept on the record (all of them are reported to the caller).
 MAX_PROBLEMS = 500

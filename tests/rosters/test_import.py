@@ -136,7 +136,7 @@ def test_the_template_imports_whole_units_people_households_pairings(place_tree:
     report = roster_import(roster_template(), file_name="roster-template.xlsx", dry_run=False, as_of=D(2019, 6, 1))
     assert report.problems == []
     assert {k: c.new for k, c in report.counts.items()} == {
-        "units": 2, "people": 2, "households": 2, "pairings": 2, "visits": 2,
+        "units": 2, "people": 2, "households": 2, "pairings": 2, "visits": 2, "deeds": 2,
     }  # fmt: skip
     person = Person.objects.select_related("unit__place").get(code="P-X620123-H001")
     assert (person.unit.code, person.unit.place.code, person.rank, person.title) == (
@@ -225,3 +225,18 @@ def test_a_batch_the_database_refuses_is_a_problem_and_nothing_is_saved(
     report = roster_import(roster, file_name="名册.xlsx", dry_run=False)
     assert [str(p) for p in report.problems] == ["工作表「结对帮扶」：写入数据库失败：pairing refused"]
     assert report.record.outcome == "refused" and snapshot() == []  # the households written before: rolled back
+
+
+def test_deeds_are_matched_on_day_and_description(roster: bytes, today_is: Any) -> None:
+    from households.models import Deed
+
+    today_is(D(2020, 1, 20))
+    roster_import(roster, file_name="v1.xlsx", dry_run=False)
+    head = ["帮扶责任人编码", "户编码", "日期", "办理的实事好事"]
+    deeds = xlsx({"实事好事": [head, ["P1", "H1", "2019-04-02", "送种苗"], ["P1", "H1", "2019-04-02", "修水渠"]]})
+    first = roster_import(deeds, file_name="deeds.xlsx", dry_run=False)
+    assert first.problems == [] and first.counts["deeds"].new == 2  # two deeds the same day
+    again = roster_import(deeds, file_name="deeds.xlsx", dry_run=False)
+    assert again.counts["deeds"].unchanged == 2 and Deed.objects.count() == 2
+    late = xlsx({"实事好事": [head, ["P2", "H1", "2019-04-02", "不是他的帮扶户"]]})
+    assert "与该户不在结对期内" in str(roster_import(late, file_name="late.xlsx", dry_run=False).problems[0])

@@ -103,7 +103,9 @@ def test_headers_missing_unknown_or_repeated_name_the_column() -> None:
 
 def test_extra_sheets_and_merged_cells_are_refused() -> None:
     problems = problems_of(xlsx({"帮扶户": [HH, ["H1", "张三", "6201", 4]], "Sheet1": [["x"]]}))
-    assert problems == ["工作表「Sheet1」：多余的工作表：只能是 单位、人员、帮扶户、结对帮扶、入户走访（或“说明”）。"]
+    assert problems == [
+        "工作表「Sheet1」：多余的工作表：只能是 单位、人员、帮扶户、结对帮扶、入户走访、实事好事（或“说明”）。"
+    ]
     problems = problems_of(
         xlsx({"帮扶户": [HH, ["H1", "张三", "6201", 4], ["H2", "李四", "6201", 4]]}, merge=("帮扶户", "C2:C3"))
     )
@@ -161,7 +163,7 @@ def test_dates_as_dates_serial_numbers_or_text() -> None:
 
 def test_a_workbook_without_a_known_sheet_says_which_names_are_expected() -> None:
     (problem,) = problems_of(xlsx({"说明": [["填写说明"]]}))
-    assert problem == "没有可导入的工作表：工作表名称应为 单位、人员、帮扶户、结对帮扶、入户走访。"
+    assert problem == "没有可导入的工作表：工作表名称应为 单位、人员、帮扶户、结对帮扶、入户走访、实事好事。"
 
 
 def test_specs_are_in_import_order() -> None:
@@ -173,7 +175,7 @@ def test_the_template_reads_back_without_a_problem() -> None:
 
     sheets, problems = read_workbook(roster_template(), SPECS)
     assert problems == []
-    assert [len(sheets[s.kind].rows) for s in SPECS] == [2, 2, 2, 2, 2]
+    assert [len(sheets[s.kind].rows) for s in SPECS] == [2, 2, 2, 2, 2, 2]
 
 
 @pytest.mark.django_db
