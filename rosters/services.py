@@ -5,8 +5,9 @@
 sees the rows of an earlier one (a pairing of a household the same workbook adds). The transaction is
 rolled back after a preview (``dry_run``) and whenever any row of any sheet has a problem: nothing is
 ever half-written. Rows are matched on their stable codes, unchanged rows are left alone (importing the
-same file twice changes nothing), and an open pairing of a household the pairings sheet names, that
-the sheet no longer lists, is ended on ``as_of`` — never deleted, so its history stays.
+same file twice changes nothing), and an open pairing of a household the pairings sheet names (or a
+membership of a team the members sheet names) that the sheet no longer lists is ended on ``as_of`` —
+never deleted, so its history stays.
 
 Every call is recorded as a ``RosterImport`` (who, when, file name and hash, counts, outcome).
 """
@@ -23,31 +24,14 @@ from typing import Any
 
 import tablib
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from households.models import Pairing
 from rosters.kinds import SPECS
 from rosters.models import Outcome, RosterImport, Status
-from rosters.resources import (
-    DeedResource,
-    HouseholdResource,
-    PairingResource,
-    PersonResource,
-    UnitResource,
-    VisitResource,
-)
+from rosters.resources import RESOURCES
 from rosters.workbook import Problem, Sheet, SheetSpec, read_workbook
 
-RESOURCES = {
-    "units": UnitResource,
-    "people": PersonResource,
-    "households": HouseholdResource,
-    "pairings": PairingResource,
-    "visits": VisitResource,
-    "deeds": DeedResource,
-}
 #: Most problems kept on the record (all of them are reported to the caller).
 MAX_PROBLEMS = 500
 
@@ -91,7 +75,7 @@ def _dataset(spec: SheetSpec, sheet: Sheet) -> tuple[tablib.Dataset, list[int]]:
     return dataset, numbers
 
 
-def _problems(spec: SheetSpec, result: Any, numbers: list[int]) -> list[Problem]:
+def _problems(spec: SheetSpec, resource: Any, result: Any, numbers: list[int]) -> list[Problem]:
     """The row problems of an import-export result, with the sheet's row numbers and headers."""
     headers = {c.field: c.header for c in spec.columns}
     problems = []
@@ -102,29 +86,14 @@ def _problems(spec: SheetSpec, result: Any, numbers: list[int]) -> list[Problem]
     for number, errors in result.row_errors():
         for error in errors:
             problems.append(Problem(str(error.error), spec.title, numbers[number - 1]))
+    # Checks across the sheet once it is written (overlapping dates, days after a member's end).
+    for number, name, message in resource.sheet_problems():
+        problems.append(Problem(message, spec.title, numbers[number - 1] if number else None, headers.get(name, "")))
     # A batch the database refused (bulk writes report it for the sheet, not for a row).
     problems += [
         Problem(str(_("写入数据库失败：%(error)s")) % {"error": e.error}, spec.title) for e in result.base_errors
     ]
     return sorted(problems, key=lambda p: (p.row or 0, p.column))
-
-
-def _end_missing_pairings(sheet: Sheet, as_of: datetime.date) -> int:
-    """End (on ``as_of``) the open pairings of the households the sheet names that it no longer lists."""
-    listed = {(v["helper"], v["household"], v["start"]) for _, v in sheet.rows}
-    households = {v["household"] for _, v in sheet.rows}
-    open_pairings = Pairing.objects.filter(household__code__in=households, start__lte=as_of).filter(
-        Q(end__isnull=True) | Q(end__gt=as_of)
-    )
-    ended = [
-        p
-        for p in open_pairings.select_related("helper", "household")
-        if (p.helper.code, p.household.code, p.start) not in listed
-    ]
-    for pairing in ended:
-        pairing.end = as_of
-    Pairing.objects.bulk_update(ended, ["end"], batch_size=5000)
-    return len(ended)
 
 
 #: ``progress(done, total, stage)``: rows done of all rows, and what is being done.
@@ -158,14 +127,14 @@ def roster_import(
                 if sheet is None:
                     continue
                 dataset, numbers = _dataset(spec, sheet)
-                ended = _end_missing_pairings(sheet, as_of) if spec.kind == "pairings" else 0
                 resource = RESOURCES[spec.kind]()
+                resource.as_of = as_of
                 resource.progress = lambda n, base=done, title=spec.title: report(base + n, total, title)
                 result = resource.import_data(
                     dataset, dry_run=False, raise_errors=False, use_transactions=False, user=user
                 )
                 done += len(sheet.rows)
-                problems += _problems(spec, result, numbers)
+                problems += _problems(spec, resource, result, numbers)
                 if result.base_errors:  # the transaction is broken: roll back, import no further sheet
                     break
                 totals = result.totals
@@ -173,7 +142,7 @@ def roster_import(
                     spec.title, new=totals.get("new", 0), changed=totals.get("update", 0),
                     unchanged=totals.get("skip", 0),
                 )  # fmt: skip
-                counts[spec.kind].ended = ended
+                counts[spec.kind].ended = len(resource.ended_rows)
             if dry_run or problems:
                 transaction.set_rollback(True)
     values = {

@@ -22,6 +22,7 @@ import re
 import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
@@ -48,7 +49,7 @@ class Column:
 
     header: str
     field: str
-    type: str = "text"  #: text, code, int, date, choice
+    type: str = "text"  #: text, code, int, decimal, date, choice, list (names or codes separated by 、，；)
     required: bool = True
     max_length: int = 200
     minimum: int | None = None
@@ -190,6 +191,19 @@ def _value(column: Column, raw: Any) -> Any:
         if column.maximum is not None and number > column.maximum:
             raise ValueError(_("不能大于 %(maximum)d：%(value)d") % {"maximum": column.maximum, "value": number})
         return number
+    if column.type == "decimal":
+        text = _text(raw)
+        try:
+            number = Decimal(text)
+        except InvalidOperation:
+            number = Decimal("NaN")
+        if isinstance(raw, bool) or not number.is_finite():
+            raise ValueError(_("应为数字：%(value)s") % {"value": text})
+        if column.minimum is not None and number < column.minimum:
+            raise ValueError(_("不能小于 %(minimum)d：%(value)s") % {"minimum": column.minimum, "value": text})
+        if column.maximum is not None and number > column.maximum:
+            raise ValueError(_("不能大于 %(maximum)d：%(value)s") % {"maximum": column.maximum, "value": text})
+        return number.quantize(Decimal("0.000001"))
     text = _text(raw)
     if column.type == "choice":
         if text not in column.choices:

@@ -21,6 +21,7 @@ from tiers.choices import PlaceLevel, Rank
 from tiers.models import AssistanceAssignment, Person, Place, Unit
 from villagecorps.choices import DayKind, DaySource, MemberRole
 from villagecorps.models import DutyDay, FollowUpVisit, InsuranceCover, Membership, Team, TrainingDay
+from villagecorps.models.teams import team_code
 
 #: Chance of each kind on a working day, by member profile. With most weekends off there are about
 #: 300 working days a year: on track (≈ 250 days, 185 nights), short of nights (≈ 120), short of days.
@@ -62,7 +63,8 @@ def demo_load(*, password: str) -> dict[str, Any]:
     county_units = {u.place.code: u for u in Unit.objects.filter(code__startswith="X").select_related("place")}
 
     teams = Team.objects.bulk_create(
-        [Team(village=v, name=f"{v.name}驻村帮扶工作队", start=start) for v in villages], batch_size=1000
+        [Team(code=team_code(v.code, start), village=v, name=f"{v.name}驻村帮扶工作队", start=start) for v in villages],
+        batch_size=1000,
     )
     people, memberships = [], []
     for team, village in zip(teams, villages, strict=True):

@@ -4,6 +4,7 @@ from django.utils.translation import gettext_lazy as _
 
 
 class Msg:
+    TEAM_CODE = _("工作队编码只能包含大写字母、数字和连字符，长度 2–40。")
     MUST_BE_VILLAGE = _("工作队所驻地必须是村级行政区划。")
     TEAM_OVERLAP = _("该村在这段时间已有驻村帮扶工作队（%(other)s）。")
     MEMBER_OVERLAP = _("%(person)s 在这段时间已在 %(other)s 驻村，同一人不能同时驻两个村。")

@@ -4,6 +4,7 @@ follow-up visits and insurance — with the gaps R09.1, R09.2, R07.4, R05.5 and 
 
 from __future__ import annotations
 
+import datetime
 import math
 import random
 from typing import Any
@@ -12,6 +13,7 @@ from accountability.region.context import Region, quota
 from tiers.choices import Rank, UnitKind
 from villagecorps.choices import DayKind, DaySource, MemberRole
 from villagecorps.models import DutyDay, FollowUpVisit, InsuranceCover, Membership, Team, TrainingDay
+from villagecorps.models.teams import team_code
 
 #: Shares of members by how they spend the year (R09.1 ≥ 220 days, R09.2 ≥ 160 nights, pro-rated).
 DAY_PROFILES = {"good": 0.72, "edge_pass": 0.03, "edge_fail": 0.03, "few_nights": 0.12, "few_days": 0.10}
@@ -28,7 +30,7 @@ def build(region: Region) -> None:
     team_sizes = quota(rng, len(chosen), {2: 0.25, 3: 0.5, 4: 0.25})
     timings = iter(quota(rng, sum(team_sizes), {"whole": 0.86, "handover": 0.08, "joined": 0.04, "left": 0.02}))
     kinds = {u["id"]: u["kind"] for u in region.units}
-    teams = region.writer("teams", Team, ["id", "village_id", "name", "start", "end"])
+    teams = region.writer("teams", Team, ["id", "code", "village_id", "name", "start", "end"])
     members = region.writer(
         "memberships", Membership, ["id", "team_id", "person_id", "role", "dispatching_unit_id", "start", "end"]
     )
@@ -37,14 +39,9 @@ def build(region: Region) -> None:
     for v, size in zip(chosen, team_sizes, strict=True):
         village = region.villages[v]
         tid = region.ids.take(Team)
+        start = datetime.date(region.year - 2, rng.randint(1, 12), 1)
         teams.add(
-            (
-                tid,
-                village["id"],
-                f"{village['name']}驻村帮扶工作队",
-                f"{region.year - 2}-{rng.randint(1, 12):02d}-01",
-                None,
-            )
+            (tid, team_code(village["code"], start), village["id"], f"{village['name']}驻村帮扶工作队", start, None)
         )
         pool = list(region.village_helpers[v])
         rng.shuffle(pool)

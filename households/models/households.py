@@ -110,8 +110,15 @@ class Pairing(Dated):
     def __str__(self) -> str:
         return f"{self.helper.name} ↔ {self.household.head_name}户"
 
+    #: The fields of the rows this one may not overlap (``clean`` here; set-wise in a roster import).
+    exclusive = ("household",)
+
+    def clean_own(self) -> dict:
+        """Errors found from this row alone (no query of other rows)."""
+        return self.clean_dates()
+
     def clean(self) -> None:
-        errors = self.clean_dates()
+        errors = self.clean_own()
         if not errors and self.household_id:
             other = (
                 Pairing.objects.filter(household=self.household)

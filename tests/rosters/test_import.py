@@ -13,6 +13,7 @@ from rosters.models import RosterImport
 from rosters.services import roster_import
 from tests.factories import PersonFactory
 from tests.rosters.test_workbook import HH, PAIR, xlsx
+from tiers.models import Place
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -101,7 +102,7 @@ def test_any_error_saves_nothing_and_names_sheet_row_and_column(roster: bytes) -
     assert [str(p) for p in report.problems] == [
         "工作表「帮扶户」第 3 行「所在村代码」列：所在村代码不存在：620999999999",
         "工作表「结对帮扶」第 3 行「帮扶责任人编码」列：帮扶责任人编码不存在：PX",
-        "工作表「结对帮扶」第 4 行：结束日期早于开始日期。",
+        "工作表「结对帮扶」第 4 行「结束日期」列：结束日期不能早于开始日期。",
     ]
     assert snapshot() == [] and report.record.outcome == "refused"
 
@@ -129,15 +130,15 @@ def test_an_empty_optional_cell_keeps_what_is_recorded(roster: bytes) -> None:
     assert Household.objects.filter(code="H2").values_list("status", "exit_year").get() == ("lifted", 2019)
 
 
-def test_the_template_imports_whole_units_people_households_pairings(place_tree: Any) -> None:
-    from rosters.template import roster_template
-    from tiers.models import Person, Unit
+def test_the_template_imports_whole_every_kind(place_tree: Any) -> None:
+    from rosters.kinds import SPECS
+    from rosters.template import EXAMPLES, roster_template
+    from tiers.models import DutyRecord, Person, Unit
+    from villagecorps.models import DutyDay, Membership
 
     report = roster_import(roster_template(), file_name="roster-template.xlsx", dry_run=False, as_of=D(2019, 6, 1))
     assert report.problems == []
-    assert {k: c.new for k, c in report.counts.items()} == {
-        "units": 2, "people": 2, "households": 2, "pairings": 2, "visits": 2, "deeds": 2,
-    }  # fmt: skip
+    assert {k: c.new for k, c in report.counts.items()} == {s.kind: len(EXAMPLES[s.kind]) for s in SPECS}
     person = Person.objects.select_related("unit__place").get(code="P-X620123-H001")
     assert (person.unit.code, person.unit.place.code, person.rank, person.title) == (
         "X620123",
@@ -147,6 +148,24 @@ def test_the_template_imports_whole_units_people_households_pairings(place_tree:
     )
     assert Unit.objects.get(code="SCZT").kind == "provincial_organ"
     assert Pairing.objects.filter(helper=person).count() == 2
+    village = Place.objects.get(code="620123102201")
+    township = Place.objects.get_parent(village)
+    assert (village.level, township.code, Place.objects.get_parent(township).code) == (
+        "village",
+        "620123102",
+        "620123",
+    )
+    assert Membership.objects.filter(team__code="620123102201-20190101").count() == 2
+    assert list(DutyDay.objects.values_list("kind", "source", "membership__team__code")) == [
+        ("trip", "import", "620123102201-20190101"),
+        ("village_night", "import", "620123102201-20190101"),
+    ]
+    record = DutyRecord.objects.get(title="党组会研究部署帮扶工作")
+    assert sorted(record.participants.values_list("code", flat=True)) == ["P-SCZT-01", "P-SCZT-90"]
+    assert list(record.kinds.values_list("code", flat=True)) == ["party-committee-study"]
+    again = roster_import(roster_template(), file_name="roster-template.xlsx", dry_run=False, as_of=D(2019, 6, 1))
+    assert again.problems == []
+    assert {(c.new, c.changed, c.ended) for c in again.counts.values()} == {(0, 0, 0)}
 
 
 def test_model_checks_name_the_column(place_tree: Any) -> None:

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 from openpyxl import Workbook
 
-from rosters.kinds import HOUSEHOLDS, PAIRINGS, SPECS
+from rosters.kinds import SPECS
 from rosters.workbook import parse_date, read_workbook
 
 HH = ["户编码", "户主姓名", "所在村代码", "家庭人口", "状态", "脱贫年度"]
@@ -104,7 +104,8 @@ def test_headers_missing_unknown_or_repeated_name_the_column() -> None:
 def test_extra_sheets_and_merged_cells_are_refused() -> None:
     problems = problems_of(xlsx({"帮扶户": [HH, ["H1", "张三", "6201", 4]], "Sheet1": [["x"]]}))
     assert problems == [
-        "工作表「Sheet1」：多余的工作表：只能是 单位、人员、帮扶户、结对帮扶、入户走访、实事好事（或“说明”）。"
+        "工作表「Sheet1」：多余的工作表：只能是 行政区划、单位、人员、任职、省级联系领导、组长单位、牵头单位、"
+        "帮扶单位、驻村工作队、驻村干部、帮扶户、结对帮扶、入户走访、实事好事、一户一策、驻村考勤、轮训、派出单位回访、履责记录（或“说明”）。"
     ]
     problems = problems_of(
         xlsx({"帮扶户": [HH, ["H1", "张三", "6201", 4], ["H2", "李四", "6201", 4]]}, merge=("帮扶户", "C2:C3"))
@@ -163,19 +164,26 @@ def test_dates_as_dates_serial_numbers_or_text() -> None:
 
 def test_a_workbook_without_a_known_sheet_says_which_names_are_expected() -> None:
     (problem,) = problems_of(xlsx({"说明": [["填写说明"]]}))
-    assert problem == "没有可导入的工作表：工作表名称应为 单位、人员、帮扶户、结对帮扶、入户走访、实事好事。"
+    assert problem.startswith("没有可导入的工作表：工作表名称应为 行政区划、单位、人员、任职、")
+    assert problem.endswith("、派出单位回访、履责记录。")
 
 
 def test_specs_are_in_import_order() -> None:
-    assert SPECS.index(HOUSEHOLDS) < SPECS.index(PAIRINGS)
+    """A sheet comes after every sheet whose rows it may name."""
+    order = [spec.kind for spec in SPECS]
+    for earlier, later in [("places", "units"), ("units", "people"), ("people", "posts"), ("teams", "memberships"),
+                           ("memberships", "duty_days"), ("households", "pairings"), ("pairings", "visits"),
+                           ("pairings", "plans"), ("memberships", "follow_ups")]:  # fmt: skip
+        assert order.index(earlier) < order.index(later)
 
 
-def test_the_template_reads_back_without_a_problem() -> None:
-    from rosters.template import roster_template
+def test_the_template_reads_back_without_a_problem(db: None) -> None:
+    from rosters.template import EXAMPLES, roster_template
 
     sheets, problems = read_workbook(roster_template(), SPECS)
     assert problems == []
-    assert [len(sheets[s.kind].rows) for s in SPECS] == [2, 2, 2, 2, 2, 2]
+    assert {s.kind: len(sheets[s.kind].rows) for s in SPECS} == {kind: len(rows) for kind, rows in EXAMPLES.items()}
+    assert len(EXAMPLES) == len(SPECS)
 
 
 @pytest.mark.django_db

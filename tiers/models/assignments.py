@@ -48,7 +48,11 @@ class ContactLeaderAssignment(Dated):
     def __str__(self) -> str:
         return f"{self.person.name} → {self.county.name}"
 
-    def clean(self) -> None:
+    #: The fields of the rows this one may not overlap (``clean`` here; set-wise in a roster import).
+    exclusive = ("county",)
+
+    def clean_own(self) -> dict:
+        """Errors found from this row alone (no query of other rows)."""
         errors: dict = self.clean_dates()
         if self.county_id:
             if self.county.level != choices.PlaceLevel.COUNTY:
@@ -63,8 +67,12 @@ class ContactLeaderAssignment(Dated):
                         errors[field] = message
                     elif place is not None and not place.path.startswith(self.county.path):
                         errors[field] = Msg.CHARGE_OUTSIDE_COUNTY
-                if "__all__" not in errors:
-                    errors.update(self.clean_overlap(ContactLeaderAssignment.objects.filter(county=self.county)))
+        return errors
+
+    def clean(self) -> None:
+        errors = self.clean_own()
+        if self.county_id and not errors:
+            errors.update(self.clean_overlap(ContactLeaderAssignment.objects.filter(county=self.county)))
         if errors:
             raise ValidationError(errors)
 
@@ -93,13 +101,19 @@ class GroupLeaderAssignment(Dated):
     def __str__(self) -> str:
         return f"{self.unit.name} → {self.county.name}"
 
-    def clean(self) -> None:
+    exclusive = ("county",)
+
+    def clean_own(self) -> dict:
+        """Errors found from this row alone (no query of other rows)."""
         errors: dict = self.clean_dates()
-        if self.county_id:
-            if self.county.level != choices.PlaceLevel.COUNTY:
-                errors["county"] = Msg.MUST_BE_COUNTY
-            elif not errors:
-                errors.update(self.clean_overlap(GroupLeaderAssignment.objects.filter(county=self.county)))
+        if self.county_id and self.county.level != choices.PlaceLevel.COUNTY:
+            errors["county"] = Msg.MUST_BE_COUNTY
+        return errors
+
+    def clean(self) -> None:
+        errors = self.clean_own()
+        if self.county_id and not errors:
+            errors.update(self.clean_overlap(GroupLeaderAssignment.objects.filter(county=self.county)))
         if errors:
             raise ValidationError(errors)
 
@@ -126,11 +140,18 @@ class AssistanceAssignment(Dated):
     def __str__(self) -> str:
         return f"{self.unit.name} → {self.village.name}"
 
-    def clean(self) -> None:
+    exclusive = ("village", "unit")
+
+    def clean_own(self) -> dict:
+        """Errors found from this row alone (no query of other rows)."""
         errors: dict = self.clean_dates()
         if self.village_id and self.village.level != choices.PlaceLevel.VILLAGE:
             errors["village"] = Msg.MUST_BE_VILLAGE
-        elif self.village_id and self.unit_id and not errors:
+        return errors
+
+    def clean(self) -> None:
+        errors = self.clean_own()
+        if self.village_id and self.unit_id and not errors:
             errors.update(self.clean_overlap(AssistanceAssignment.objects.filter(village=self.village, unit=self.unit)))
         if errors:
             raise ValidationError(errors)
@@ -161,11 +182,18 @@ class SectorLeadMembership(Dated):
     def __str__(self) -> str:
         return f"{self.lead_unit.name} → {self.member_unit.name}"
 
-    def clean(self) -> None:
+    exclusive = ("member_unit",)
+
+    def clean_own(self) -> dict:
+        """Errors found from this row alone (no query of other rows)."""
         errors: dict = self.clean_dates()
         if self.lead_unit_id and self.lead_unit_id == self.member_unit_id:
             errors["member_unit"] = Msg.LEAD_UNIT_NOT_SELF
-        elif self.member_unit_id and not errors:
+        return errors
+
+    def clean(self) -> None:
+        errors = self.clean_own()
+        if self.member_unit_id and not errors:
             errors.update(self.clean_overlap(SectorLeadMembership.objects.filter(member_unit=self.member_unit)))
         if errors:
             raise ValidationError(errors)
