@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import tablib
+from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -222,7 +223,32 @@ def roster_import_execute(record_id: int, *, progress: Progress | None = None) -
         record.problems = [str(_("文件与预览时不同，请重新预览。"))]
         record.save()
         return record
-    return roster_import(
+    record = roster_import(
         content, file_name=record.file_name, dry_run=record.dry_run, as_of=record.as_of, record=record,
         progress=progress,
     ).record  # fmt: skip
+    if record.outcome != Outcome.PREVIEWED:
+        _discard_file(record)  # imported, or refused: nothing left to confirm
+    return record
+
+
+def _discard_file(record: RosterImport) -> None:
+    """Delete an upload's stored workbook (kept by its preview and its import alike); the records keep
+    its name, size and SHA-256."""
+    name = record.file.name
+    if name:
+        record.file.storage.delete(name)
+        RosterImport.objects.filter(file=name).update(file="")
+
+
+def roster_uploads_purge(*, days: int | None = None) -> int:
+    """Delete the workbooks of previews older than ``days`` (``settings.ROSTER_UPLOAD_DAYS``) that were
+    never confirmed; returns how many. A preview past that age must be uploaded again to be imported."""
+    days = settings.ROSTER_UPLOAD_DAYS if days is None else days
+    old = RosterImport.objects.exclude(file="").filter(created_at__lt=timezone.now() - datetime.timedelta(days=days))
+    purged = 0
+    for record in old:
+        if record.file.name:
+            _discard_file(record)
+            purged += 1
+    return purged

@@ -7,7 +7,7 @@ from typing import Any
 
 from celery import shared_task
 
-from rosters.services import roster_import_execute
+from rosters.services import roster_import_execute, roster_uploads_purge
 
 
 @shared_task(bind=True, acks_late=True)
@@ -19,3 +19,9 @@ def roster_import_task(self: Any, record_id: int) -> str:
             self.update_state(state="PROGRESS", meta={"done": done, "total": total, "stage": stage})
 
     return roster_import_execute(record_id, progress=progress).outcome
+
+
+@shared_task
+def purge_uploads() -> int:
+    """Daily (beat): delete the workbooks of previews never confirmed within ``ROSTER_UPLOAD_DAYS``."""
+    return roster_uploads_purge()

@@ -55,6 +55,7 @@ def detail(request: HttpRequest, pk: int) -> HttpResponse:
     record = get_object_or_404(_records(request), pk=pk)
     confirmable = (
         record.outcome == Outcome.PREVIEWED
+        and bool(record.file.name)
         and not RosterImport.objects.filter(sha256=record.sha256, dry_run=False, created_at__gt=record.created_at)
         .exclude(outcome=Outcome.REFUSED)
         .exists()

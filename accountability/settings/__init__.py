@@ -118,6 +118,8 @@ STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [BASE_DIR / "static"]
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 MEDIA_URL = "media/"
+#: Days an uploaded roster workbook is kept for its preview to be confirmed (imported ones are deleted at once).
+ROSTER_UPLOAD_DAYS = int(os.environ.get("ROSTER_UPLOAD_DAYS", "7"))
 
 # The dashboards keep computed overviews per process, keyed by the summaries' version (see
 # accountability/dashboards/selectors.py): a refresh changes the key, so no process serves stale figures.

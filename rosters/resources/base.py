@@ -60,9 +60,12 @@ class CachedManyWidget(widgets.ManyToManyWidget):
         self.also = also
 
     def candidates(self, value: str | None) -> set[str]:
-        """Every text a cell could name: its parts, and their 、-separated pieces."""
-        parts = [p.strip() for p in self.SEPARATORS.split(value or "") if p.strip()]
-        return {*parts, *(piece.strip() for part in parts for piece in part.split("、"))}
+        """Every text a cell could name: each run of its 、-separated pieces."""
+        found = set()
+        for part in (p.strip() for p in self.SEPARATORS.split(value or "") if p.strip()):
+            pieces = [piece.strip() for piece in part.split("、")]
+            found |= {"、".join(pieces[i:j]) for i in range(len(pieces)) for j in range(i + 1, len(pieces) + 1)}
+        return found
 
     def load(self, values: set[str]) -> None:
         query = Q(**{f"{self.field}__in": values})
@@ -185,6 +188,15 @@ class CodedResource(resources.ModelResource):
         self._rows += 1
         if self.progress and self._rows % self.PROGRESS_EVERY == 0:
             self.progress(self._rows)
+
+    #: Fields set by the resource rather than by a column, written with the rest on an update.
+    extra_updates: tuple[str, ...] = ()
+
+    def get_bulk_update_fields(self) -> list[str]:
+        """The model fields an update writes: the columns' (not the key's, nor columns that are no field of
+        the model, such as a place's parent) and ``extra_updates``."""
+        names = {f.name for f in self._meta.model._meta.concrete_fields}
+        return [f for f in (*super().get_bulk_update_fields(), *self.extra_updates) if f in names]
 
     #: Fields not checked per row by ``clean_fields`` (foreign keys are: the widget has resolved them,
     #: and checking would cost a query per row).

@@ -116,6 +116,7 @@ class DutyDayResource(StationedMixin, CodedResource):
     compare = ("membership_id", "kind", "location")
     keep_when_empty = ("location",)
     unchecked = ("membership", "recorded_by")
+    extra_updates = ("membership", "source", "recorded_by", "recorded_at")
 
     def existing_queryset(self, dataset: Any) -> Any:
         return super().existing_queryset(dataset).filter(date__range=_dates(dataset))
@@ -172,6 +173,7 @@ class FollowUpResource(StationedMixin, CodedResource):
     key = ("person", "date")
     compare = ("membership_id", "visitors", "notes")
     unchecked = ("membership",)
+    extra_updates = ("membership",)
 
     def existing_queryset(self, dataset: Any) -> Any:
         people = list(self.lookups()["person"].cache.values())

@@ -64,6 +64,38 @@ def test_upload_preview_confirm_result(
     assert Household.objects.filter(code="H1").exists()
     assert "确认导入" not in admin_client.get(f"/rosters/imports/{preview.pk}/").content.decode()  # done once
     assert admin_client.get(f"/rosters/imports/{imported.pk}/progress.json").json()["status"] == "finished"
+    # Once imported, the workbook is deleted; both records keep its name, size and hash.
+    assert list(tmp_path.rglob("*.xlsx")) == []
+    assert set(RosterImport.objects.values_list("file", "file_name", "size")) == {("", "名册.xlsx", len(content))}
+
+
+def test_an_unconfirmed_preview_is_purged_after_the_retention_days(
+    admin_client: Any,
+    place_tree: Any,
+    eager: None,
+    django_capture_on_commit_callbacks: Any,
+    settings: Any,
+    tmp_path: Any,
+) -> None:
+    import datetime
+
+    from django.utils import timezone
+
+    from rosters.tasks import purge_uploads
+
+    settings.MEDIA_ROOT = tmp_path
+    settings.ROSTER_UPLOAD_DAYS = 7
+    content = xlsx({"帮扶户": [HH, ["H1", "张三", "620123101201", 4]]})
+    upload(admin_client, content, django_capture_on_commit_callbacks)
+    upload(admin_client, content, django_capture_on_commit_callbacks)
+    old, recent = RosterImport.objects.order_by("pk")
+    RosterImport.objects.filter(pk=old.pk).update(created_at=timezone.now() - datetime.timedelta(days=8))
+    assert len(list(tmp_path.rglob("*.xlsx"))) == 2
+    assert purge_uploads.delay().get() == 1
+    assert len(list(tmp_path.rglob("*.xlsx"))) == 1
+    page = admin_client.get(f"/rosters/imports/{old.pk}/").content.decode()
+    assert "已超过保留期" in page and "确认导入" not in page
+    assert "确认导入" in admin_client.get(f"/rosters/imports/{recent.pk}/").content.decode()
 
 
 def test_a_preview_with_problems_lists_them_and_offers_no_confirmation(
@@ -82,6 +114,7 @@ def test_a_preview_with_problems_lists_them_and_offers_no_confirmation(
     assert "工作表「帮扶户」第 2 行「所在村代码」列：所在村代码不存在：620999999999" in page
     assert "确认导入" not in page
     assert admin_client.post(f"/rosters/imports/{RosterImport.objects.get().pk}/confirm/").status_code == 404
+    assert list(tmp_path.rglob("*.xlsx")) == []  # nothing to confirm: the workbook is not kept
 
 
 def test_only_administrators_and_only_their_own_uploads(client: Any, django_user_model: Any, place_tree: Any) -> None:
