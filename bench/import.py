@@ -11,6 +11,9 @@ of ``--rows`` households spread over them, then measures in child processes (sec
 - ``preview``: ``roster_import(dry_run=True)`` — read, check, import in a transaction, roll back;
 - ``import``: ``roster_import(dry_run=False)``;
 - ``again``: the same file imported a second time (nothing changes);
+- ``pairings``: then a 100,000-row pairings sheet for those households (a helper per household from
+  the region's people), where one helper per household at a time is checked for the whole sheet in
+  one query rather than once per row;
 - ``default``: django-import-export's default path on the same rows — a plain ``ModelResource`` with the
   library's ``ForeignKeyWidget`` (one query per row for the instance and one per village), row by row —
   on a sample of ``--sample`` rows, extrapolated to all of them, for the ratio.
@@ -33,6 +36,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "accountability.settings")
 WORKBOOK = Path("/tmp/bench-roster-households.xlsx")
+PAIRINGS = Path("/tmp/bench-roster-pairings.xlsx")
 
 
 def setup(rows: int) -> None:
@@ -55,6 +59,15 @@ def setup(rows: int) -> None:
     for i in range(rows):
         sheet.append([f"BH{i:07d}", f"户主{i}", villages[i % len(villages)], 1 + i % 8, "未脱贫", None])
     workbook.save(WORKBOOK)
+    from tiers.models import Person
+
+    helpers = list(Person.objects.filter(code__startswith="GEN-").order_by("pk").values_list("code", flat=True))
+    workbook = Workbook(write_only=True)
+    sheet = workbook.create_sheet("结对帮扶")
+    sheet.append(["帮扶责任人编码", "户编码", "开始日期", "结束日期"])
+    for i in range(rows):
+        sheet.append([helpers[i % len(helpers)], f"BH{i:07d}", "2019-01-01", None])
+    workbook.save(PAIRINGS)
 
 
 def child(mode: str, sample: int) -> None:
@@ -90,11 +103,25 @@ def child(mode: str, sample: int) -> None:
         dataset = tablib.Dataset(headers=[c.field for c in HOUSEHOLDS.columns])
         for _, values in rows:
             dataset.append([values[c.field] or ("poor" if c.field == "status" else None) for c in HOUSEHOLDS.columns])
+        from households.models import Pairing
+
+        Pairing.objects.filter(household__code__startswith="BH").delete()
         Household.objects.filter(code__startswith="BH").delete()
         started = time.perf_counter()
         result = DefaultResource().import_data(dataset, dry_run=False, use_transactions=True)
         assert not result.has_errors()
         count = len(rows)
+    elif mode == "pairings":
+        import datetime
+
+        from households.models import Pairing
+
+        Pairing.objects.filter(household__code__startswith="BH").delete()
+        started = time.perf_counter()
+        report = roster_import(PAIRINGS.read_bytes(), file_name=PAIRINGS.name, dry_run=False,
+                               as_of=datetime.date(2019, 6, 1))  # fmt: skip
+        assert not report.problems, report.problems[:5]
+        count = report.counts["pairings"].new
     else:
         if mode != "again":
             Household.objects.filter(code__startswith="BH").delete()
@@ -129,6 +156,7 @@ def main() -> None:
     preview = run("preview", args.sample)
     imported = run("import", args.sample)
     again = run("again", args.sample)
+    pairings = run("pairings", args.sample)
     default = run("default", args.sample)
     default_all = default["seconds"] / default["rows"] * args.rows
     print(
@@ -141,6 +169,9 @@ def main() -> None:
                 "import_s": imported["seconds"],
                 "import_peak_mb": imported["peak_rss_mb"],
                 "again_s": again["seconds"],
+                "pairings_rows": pairings["rows"],
+                "pairings_import_s": pairings["seconds"],
+                "pairings_peak_mb": pairings["peak_rss_mb"],
                 "default_sample_rows": default["rows"],
                 "default_sample_s": default["seconds"],
                 "default_extrapolated_s": round(default_all, 1),

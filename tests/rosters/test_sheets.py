@@ -347,3 +347,77 @@ def test_a_refused_sheet_late_in_the_workbook_undoes_the_earlier_sheets(base: No
         }
     )
     assert problems == ["工作表「驻村考勤」第 2 行「日期」列：2019-01-15 新干部 没有驻村记录。"]
+
+
+# -- every bad-input case of the issue, through the import: a clear problem, and nothing written ---------
+
+HH = ["户编码", "户主姓名", "所在村代码", "家庭人口", "状态", "脱贫年度"]
+GOOD_HH = ["H-NEW-1", "新户", "620123102201", 3]
+
+
+def _workbook(**kwargs: Any) -> bytes:
+    return xlsx({"帮扶户": [HH, GOOD_HH], **kwargs.pop("sheets", {})}, **kwargs)
+
+
+BAD_INPUT = {
+    "wrong header": (
+        xlsx({"帮扶户": [["户编码", "户主", "所在村代码", "家庭人口"], GOOD_HH]}),
+        "「户主」列：未知的列标题",
+    ),
+    "missing header": (xlsx({"帮扶户": [HH[:3], GOOD_HH[:3]]}), "「家庭人口」列：缺少这一列。"),
+    "extra sheet": (_workbook(sheets={"Sheet1": [["x"]]}), "工作表「Sheet1」：多余的工作表"),
+    "merged cells": (
+        xlsx({"帮扶户": [HH, GOOD_HH, ["H-NEW-2", "二户", "620123102201", 3]]}, merge=("帮扶户", "C2:C3")),
+        "含合并单元格（C2:C3）",
+    ),
+    "formula": (xlsx({"帮扶户": [HH, ["H-NEW-1", "新户", "620123102201", "=1+2"]]}), "「家庭人口」列：含公式"),
+    "date as text": (
+        _workbook(
+            sheets={"结对帮扶": [["帮扶责任人编码", "户编码", "开始日期"], ["P-X620123-H001", "H-NEW-1", "三月一日"]]}
+        ),
+        "「开始日期」列：不是有效日期",
+    ),
+    "impossible date": (
+        _workbook(
+            sheets={"结对帮扶": [["帮扶责任人编码", "户编码", "开始日期"], ["P-X620123-H001", "H-NEW-1", "2019-02-30"]]}
+        ),
+        "不是有效日期（应为日期格式，或如 2019-03-31）：2019-02-30",
+    ),
+    "duplicate codes": (xlsx({"帮扶户": [HH, GOOD_HH, GOOD_HH]}), "第 3 行：与第 2 行重复（户编码）。"),
+    "unknown reference": (
+        xlsx({"帮扶户": [HH, ["H-NEW-1", "新户", "620123109999", 3]]}),
+        "所在村代码不存在：620123109999",
+    ),
+    "negative members": (
+        xlsx({"帮扶户": [HH, ["H-NEW-1", "新户", "620123102201", -2]]}),
+        "「家庭人口」列：不能小于 1：-2",
+    ),
+    "nights beyond days": (
+        _workbook(
+            sheets={"驻村考勤": [DAYS, ["P-SCZT-91", "2019-03-11", "住村"], ["P-SCZT-91", "2019-03-11", "在村"]]}
+        ),
+        "第 3 行：与第 2 行重复（人员编码、日期）。",
+    ),
+    "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧版 Excel（.xls）"),
+    "csv": ("户编码,户主姓名\nH001,张三\n".encode(), "不是 Excel（.xlsx）文件"),
+    "empty": (b"", "文件为空。"),
+    "corrupt": (b"PK\x03\x04" + b"\0" * 200, "文件已损坏"),
+}
+
+
+@pytest.mark.parametrize("case", BAD_INPUT, ids=list(BAD_INPUT))
+def test_bad_input_is_refused_with_a_clear_problem_and_nothing_written(base: None, case: str) -> None:
+    content, expected = BAD_INPUT[case]
+    before = everything()
+    report = roster_import(content, file_name="bad.xlsx", dry_run=False, as_of=AS_OF)
+    assert not report.saved and report.record.outcome == "refused"
+    assert any(expected in str(p) for p in report.problems), [str(p) for p in report.problems]
+    assert everything() == before
+
+
+def test_a_file_too_large_is_refused(base: None, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr("rosters.workbook.MAX_BYTES", 1000)
+    before = everything()
+    report = roster_import(_workbook(), file_name="big.xlsx", dry_run=False)
+    assert [str(p) for p in report.problems] == ["文件过大：最大 0 MB。"]
+    assert everything() == before
