@@ -123,15 +123,19 @@ class CodedResource(resources.ModelResource):
     compare: tuple[str, ...] = ()
     keep_when_empty: tuple[str, ...] = ()
     _before: dict[str, Any] | None = None
-    #: The import's effective date and user (set by the import service).
+    #: The import's effective date (set by the import service): missing rows are ended on it.
     as_of: datetime.date | None = None
+    _lookups: dict[str, Any] | None = None
 
-    def lookups(self) -> dict[str, CachedForeignKeyWidget]:
-        return {
-            n: f.widget
-            for n, f in self.fields.items()
-            if isinstance(f.widget, CachedForeignKeyWidget | CachedManyWidget)
-        }
+    def lookups(self) -> dict[str, Any]:
+        """The columns looked up by code (foreign keys, many-to-many), by field name."""
+        if self._lookups is None:
+            self._lookups = {
+                n: f.widget
+                for n, f in self.fields.items()
+                if isinstance(f.widget, CachedForeignKeyWidget | CachedManyWidget)
+            }
+        return self._lookups
 
     def preload(self, dataset: Any) -> None:
         for name, widget in self.lookups().items():
