@@ -10,6 +10,7 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
+from households.choices import HouseholdStatus
 from households.messages import Msg as HouseholdMsg
 from households.models import Deed, Household, Pairing, Plan, Visit
 from rosters.resources.base import CachedForeignKeyWidget, CodedResource
@@ -49,6 +50,12 @@ class HouseholdResource(CodedResource):
 
     compare = ("head_name", "village_id", "members", "status", "exit_year")
     keep_when_empty = ("status", "exit_year")  # a new household without 状态 gets the model's default
+
+    def import_instance(self, instance: Household, row: Any, **kwargs: Any) -> None:
+        """An empty 脱贫年度 keeps the recorded year, unless the row says 未脱贫 (which has no year)."""
+        super().import_instance(instance, row, **kwargs)
+        if row.get("status") == HouseholdStatus.POOR and row.get("exit_year") in (None, ""):
+            instance.exit_year = None
 
 
 class PairingResource(CodedResource):

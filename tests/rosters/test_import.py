@@ -128,6 +128,10 @@ def test_an_empty_optional_cell_keeps_what_is_recorded(roster: bytes) -> None:
     assert report.problems == []
     assert report.counts["households"].unchanged == 1
     assert Household.objects.filter(code="H2").values_list("status", "exit_year").get() == ("lifted", 2019)
+    # 未脱贫 has no exit year: stating it with an empty 脱贫年度 clears the recorded one.
+    back = xlsx({"帮扶户": [HH, ["H2", "李四", V2, 3, "未脱贫"]]})
+    assert roster_import(back, file_name="v3.xlsx", dry_run=False).problems == []
+    assert Household.objects.filter(code="H2").values_list("status", "exit_year").get() == ("poor", None)
 
 
 def test_the_template_imports_whole_every_kind(place_tree: Any) -> None:
@@ -139,29 +143,29 @@ def test_the_template_imports_whole_every_kind(place_tree: Any) -> None:
     report = roster_import(roster_template(), file_name="roster-template.xlsx", dry_run=False, as_of=D(2019, 6, 1))
     assert report.problems == []
     assert {k: c.new for k, c in report.counts.items()} == {s.kind: len(EXAMPLES[s.kind]) for s in SPECS}
-    person = Person.objects.select_related("unit__place").get(code="P-X620123-H001")
+    person = Person.objects.select_related("unit__place").get(code="SL-P-H001")
     assert (person.unit.code, person.unit.place.code, person.rank, person.title) == (
-        "X620123",
+        "SL-X620123",
         "620123",
         "section",
         "科员",
     )
-    assert Unit.objects.get(code="SCZT").kind == "provincial_organ"
+    assert Unit.objects.get(code="SL-SCZT").kind == "provincial_organ"
     assert Pairing.objects.filter(helper=person).count() == 2
-    village = Place.objects.get(code="620123102201")
+    village = Place.objects.get(code="620123199201")
     township = Place.objects.get_parent(village)
     assert (village.level, township.code, Place.objects.get_parent(township).code) == (
         "village",
-        "620123102",
+        "620123199",
         "620123",
     )
-    assert Membership.objects.filter(team__code="620123102201-20190101").count() == 2
+    assert Membership.objects.filter(team__code="620123199201-20190101").count() == 2
     assert list(DutyDay.objects.values_list("kind", "source", "membership__team__code")) == [
-        ("trip", "import", "620123102201-20190101"),
-        ("village_night", "import", "620123102201-20190101"),
+        ("trip", "import", "620123199201-20190101"),
+        ("village_night", "import", "620123199201-20190101"),
     ]
     record = DutyRecord.objects.get(title="党组会研究部署帮扶工作")
-    assert sorted(record.participants.values_list("code", flat=True)) == ["P-SCZT-01", "P-SCZT-90"]
+    assert sorted(record.participants.values_list("code", flat=True)) == ["SL-P-01", "SL-P-90"]
     assert list(record.kinds.values_list("code", flat=True)) == ["party-committee-study"]
     again = roster_import(roster_template(), file_name="roster-template.xlsx", dry_run=False, as_of=D(2019, 6, 1))
     assert again.problems == []

@@ -27,7 +27,7 @@ from villagecorps.models import DutyDay, FollowUpVisit, Membership, Team, Traini
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
-T = "620123102201-20190101"  # the template's team
+T = "620123199201-20190101"  # the template's team
 AS_OF = D(2019, 6, 1)
 OVERLAP = "的时间重叠：同一时期只能有一条，请先结束原记录。"
 
@@ -86,14 +86,14 @@ def test_places_add_a_subtree_in_any_row_order_and_rename(base: None) -> None:
         PLACES,
         ["620123103201", "新村", "村", "620123103", "104.1", 35.8],
         ["620123103", "新镇", "乡镇", "620123"],
-        ["620123102", "示例镇（更名）", "乡镇", "620123"],
+        ["620123199", "示例镇（更名）", "乡镇", "620123"],
     ]
     assert counts(load({"行政区划": sheet})) == {"places": (2, 1, 0, 0)}
     village = Place.objects.get(code="620123103201")
     assert Place.objects.get_parent(village).code == "620123103"
     assert Place.objects.get_parent(Place.objects.get_parent(village)).code == "620123"
     assert (village.longitude, village.latitude) == (Decimal("104.1"), Decimal("35.8"))
-    assert Place.objects.get(code="620123102").name == "示例镇（更名）"
+    assert Place.objects.get(code="620123199").name == "示例镇（更名）"
     assert Place.objects.get(code="620123").numchild == 3  # the tree fixture's township, 示例镇, 新镇
     assert counts(load({"行政区划": sheet})) == {"places": (0, 0, 3, 0)}
 
@@ -103,8 +103,8 @@ def test_places_refuse_moves_level_changes_bad_codes_and_unknown_parents(base: N
         {
             "行政区划": [
                 PLACES,
-                ["620123102", "示例镇", "乡镇", "620122"],
-                ["620123102201", "示例村", "乡镇", "620123"],
+                ["620123199", "示例镇", "乡镇", "620122"],
+                ["620123199201", "示例村", "乡镇", "620123"],
                 ["620123104", "别的镇", "乡镇", "620122"],
                 ["620123105", "孤镇", "乡镇", "620999"],
             ]
@@ -126,20 +126,20 @@ def test_places_refuse_moves_level_changes_bad_codes_and_unknown_parents(base: N
 
 
 def test_posts_are_matched_on_person_post_organisation_and_start(base: None) -> None:
-    sheet = [POSTS, ["P-SCZT-01", "帮扶工作联络员", "SCZT", None, "2019-01-01", "2019-05-31"]]
+    sheet = [POSTS, ["SL-P-01", "帮扶工作联络员", "SL-SCZT", None, "2019-01-01", "2019-05-31"]]
     assert counts(load({"任职": sheet})) == {"posts": (0, 1, 0, 0)}
-    assert Post.objects.get(person__code="P-SCZT-01").end == D(2019, 5, 31)
-    problems = refused({"任职": [POSTS, ["P-SCZT-01", "分管负责同志", "SCZT", "620123", "2019-01-01"]]})
+    assert Post.objects.get(person__code="SL-P-01").end == D(2019, 5, 31)
+    problems = refused({"任职": [POSTS, ["SL-P-01", "分管负责同志", "SL-SCZT", "620123", "2019-01-01"]]})
     assert problems == ["工作表「任职」第 2 行：职务必须且只能属于一个单位或一个行政区划。"]
 
 
 def test_assignments_write_end_and_refuse_what_the_document_forbids(base: None) -> None:
     report = load(
         {
-            "省级联系领导": [CONTACT, ["P-SCZT-90", "620123", "620123102", "620123102201", "2019-01-01", "2019-12-31"]],
-            "组长单位": [GROUP, ["SCZT", "620122", "2019-01-01"]],
-            "牵头单位": [SECTOR, ["SCZT", "X620123", "2019-01-01", "2019-12-31"]],
-            "帮扶单位": [ASSIST, ["SCZT", "620122101201", "2019-01-01"]],
+            "省级联系领导": [CONTACT, ["SL-P-90", "620123", "620123199", "620123199201", "2019-01-01", "2019-12-31"]],
+            "组长单位": [GROUP, ["SL-SCZT", "620122", "2019-01-01"]],
+            "牵头单位": [SECTOR, ["SL-SCZT", "SL-X620123", "2019-01-01", "2019-12-31"]],
+            "帮扶单位": [ASSIST, ["SL-SCZT", "620122101201", "2019-01-01"]],
         }
     )
     assert counts(report) == {
@@ -149,27 +149,27 @@ def test_assignments_write_end_and_refuse_what_the_document_forbids(base: None) 
         "assistance": (1, 0, 0, 0),
     }
     assert ContactLeaderAssignment.objects.get().end == D(2019, 12, 31)
-    assert GroupLeaderAssignment.objects.filter(unit__code="SCZT").count() == 2
+    assert GroupLeaderAssignment.objects.filter(unit__code="SL-SCZT").count() == 2
     assert SectorLeadMembership.objects.get().end == D(2019, 12, 31)
-    assert AssistanceAssignment.objects.filter(unit__code="SCZT").count() == 2
+    assert AssistanceAssignment.objects.filter(unit__code="SL-SCZT").count() == 2
     problems = refused(
         {
             "省级联系领导": [
                 CONTACT,
-                ["P-SCZT-01", "620123", None, None, "2019-06-01"],  # the county has its leader already
-                ["P-SCZT-01", "620123101", None, None, "2019-01-01"],  # not a county
-                ["P-SCZT-01", "620122", "620123102", None, "2019-01-01"],  # a township of another county
+                ["SL-P-01", "620123", None, None, "2019-06-01"],  # the county has its leader already
+                ["SL-P-01", "620123101", None, None, "2019-01-01"],  # not a county
+                ["SL-P-01", "620122", "620123199", None, "2019-01-01"],  # a township of another county
             ],
-            "组长单位": [GROUP, ["SCZT", "620122", "2019-01-01"], ["X620123", "620122", "2019-03-01"]],
-            "牵头单位": [SECTOR, ["SCZT", "SCZT", "2019-01-01"]],
-            "帮扶单位": [ASSIST, ["SCZT", "620123102", "2019-01-01"]],
+            "组长单位": [GROUP, ["SL-SCZT", "620122", "2019-01-01"], ["SL-X620123", "620122", "2019-03-01"]],
+            "牵头单位": [SECTOR, ["SL-SCZT", "SL-SCZT", "2019-01-01"]],
+            "帮扶单位": [ASSIST, ["SL-SCZT", "620123199", "2019-01-01"]],
         }
     )
     assert problems == [
         f"工作表「省级联系领导」第 2 行「结束日期」列：与「赵联系 → 县620123」{OVERLAP}",
         "工作表「省级联系领导」第 3 行「联系县代码」列：所选区划必须是县（市、区）级。",
         "工作表「省级联系领导」第 4 行「包抓乡镇代码」列：包抓的乡镇或村必须位于所联系的县（市、区）之内。",
-        f"工作表「组长单位」第 3 行「结束日期」列：与「甘肃省财政厅 → 县620122」{OVERLAP}",
+        f"工作表「组长单位」第 3 行「结束日期」列：与「示例省直单位 → 县620122」{OVERLAP}",
         "工作表「牵头单位」第 2 行「归口单位编码」列：牵头单位与归口单位不能是同一个单位。",
         "工作表「帮扶单位」第 2 行「帮扶村代码」列：所选区划必须是村级。",
     ]
@@ -181,7 +181,7 @@ def test_assignments_write_end_and_refuse_what_the_document_forbids(base: None) 
 def test_teams_are_matched_on_their_code(base: None) -> None:
     sheet = [
         TEAMS,
-        [T, "示例村工作队（更名）", "620123102201", "2019-01-01"],
+        [T, "示例村工作队（更名）", "620123199201", "2019-01-01"],
         ["W2", "一村工作队", "620122101201", "2019-01-01"],
     ]
     assert counts(load({"驻村工作队": sheet})) == {"teams": (1, 1, 0, 0)}
@@ -191,8 +191,8 @@ def test_teams_are_matched_on_their_code(base: None) -> None:
         {
             "驻村工作队": [
                 TEAMS,
-                ["W3", "二队", "620123102201", "2019-03-01"],  # the village has a team
-                ["W4", "乡队", "620123102", "2019-03-01"],
+                ["W3", "二队", "620123199201", "2019-03-01"],  # the village has a team
+                ["W4", "乡队", "620123199", "2019-03-01"],
                 ["w5", "小写", "620122101202", "2019-03-01"],
             ]
         }
@@ -205,10 +205,10 @@ def test_teams_are_matched_on_their_code(base: None) -> None:
 
 
 def test_a_member_missing_from_the_team_is_ended_not_deleted(base: None) -> None:
-    sheet = [MEMBERS, [T, "P-SCZT-91", "第一书记兼队长", "SCZT", "2019-01-01"]]
+    sheet = [MEMBERS, [T, "SL-P-91", "第一书记兼队长", "SL-SCZT", "2019-01-01"]]
     report = load({"驻村干部": sheet}, as_of=D(2019, 4, 30))
     assert counts(report) == {"memberships": (0, 0, 1, 1)}
-    left = Membership.objects.get(person__code="P-X620123-D01")
+    left = Membership.objects.get(person__code="SL-P-D01")
     assert (left.start, left.end) == (D(2019, 1, 1), D(2019, 4, 30))
     assert counts(load({"驻村干部": sheet}, as_of=D(2019, 5, 31))) == {"memberships": (0, 0, 1, 0)}
 
@@ -221,10 +221,10 @@ def test_memberships_refuse_two_villages_at_once_dates_outside_the_team_and_orph
         {
             "驻村干部": [
                 MEMBERS,
-                [T, "P-SCZT-91", "第一书记兼队长", "SCZT", "2019-01-01", "2019-03-04"],  # days recorded to 3-5
-                [T, "P-X620123-D01", "队员", "X620123", "2019-01-01"],
-                ["W2", "P-X620123-D01", "队员", "X620123", "2019-05-01"],  # already in the other village
-                ["W2", "P-SCZT-01", "队员", "SCZT", "2018-12-01"],  # before the team
+                [T, "SL-P-91", "第一书记兼队长", "SL-SCZT", "2019-01-01", "2019-03-04"],  # days recorded to 3-5
+                [T, "SL-P-D01", "队员", "SL-X620123", "2019-01-01"],
+                ["W2", "SL-P-D01", "队员", "SL-X620123", "2019-05-01"],  # already in the other village
+                ["W2", "SL-P-01", "队员", "SL-SCZT", "2018-12-01"],  # before the team
             ]
         }
     )
@@ -239,14 +239,14 @@ def test_memberships_refuse_two_villages_at_once_dates_outside_the_team_and_orph
 
 
 def test_plan_revisions_check_the_year_against_the_date(base: None) -> None:
-    row = ["P-X620123-H001", "H620123102201-01", "2019-05-20", 2020, "情况", "原因", "途径", "措施"]
+    row = ["SL-P-H001", "SL-H-01", "2019-05-20", 2020, "情况", "原因", "途径", "措施"]
     assert counts(load({"一户一策": [PLANS, row]})) == {"plans": (1, 0, 0, 0)}
     problems = refused({"一户一策": [PLANS, [*row[:2], "2019-05-21", 2021, *row[4:]]]})
     assert problems == ["工作表「一户一策」第 2 行「计划年度」列：计划年度必须与修订日期所在年度一致或为下一年度。"]
 
 
 def test_duty_days_take_the_membership_of_the_day_and_short_kinds(base: None) -> None:
-    sheet = [DAYS, ["P-SCZT-91", "2019-03-05", "住村"], ["P-SCZT-91", "2019-03-06", "请假", "35.84, 104.11"]]
+    sheet = [DAYS, ["SL-P-91", "2019-03-05", "住村"], ["SL-P-91", "2019-03-06", "请假", "35.84, 104.11"]]
     assert counts(load({"驻村考勤": sheet})) == {"duty_days": (1, 1, 0, 0)}
     assert set(DutyDay.objects.values_list("source", flat=True)) == {"import"}
     assert list(DutyDay.objects.order_by("date").values_list("date", "kind", "location")) == [
@@ -259,9 +259,9 @@ def test_duty_days_take_the_membership_of_the_day_and_short_kinds(base: None) ->
         {
             "驻村考勤": [
                 DAYS,
-                ["P-SCZT-01", "2019-03-05", "在村"],  # never stationed
-                ["P-SCZT-91", "2018-12-31", "在村"],  # before stationing
-                ["P-SCZT-91", "2019-03-07", "住村", "north"],
+                ["SL-P-01", "2019-03-05", "在村"],  # never stationed
+                ["SL-P-91", "2018-12-31", "在村"],  # before stationing
+                ["SL-P-91", "2019-03-07", "住村", "north"],
             ]
         }
     )
@@ -272,26 +272,26 @@ def test_duty_days_take_the_membership_of_the_day_and_short_kinds(base: None) ->
     assert problems[2].startswith("工作表「驻村考勤」第 4 行「位置」列：")
     assert len(problems) == 3
     # One row per person and day: a night is a kind of duty day, so nights cannot exceed days.
-    problems = refused({"驻村考勤": [DAYS, ["P-SCZT-91", "2019-03-07", "住村"], ["P-SCZT-91", "2019-03-07", "请假"]]})
+    problems = refused({"驻村考勤": [DAYS, ["SL-P-91", "2019-03-07", "住村"], ["SL-P-91", "2019-03-07", "请假"]]})
     assert problems == ["工作表「驻村考勤」第 3 行：与第 2 行重复（人员编码、日期）。"]
-    problems = refused({"驻村考勤": [DAYS, ["P-SCZT-91", "2019-03-08", "住两晚"]]})
+    problems = refused({"驻村考勤": [DAYS, ["SL-P-91", "2019-03-08", "住两晚"]]})
     assert problems[0].startswith("工作表「驻村考勤」第 2 行「类别」列：应为以下之一：在村工作并住村、")
 
 
 def test_training_days_and_follow_up_visits(base: None) -> None:
     report = load(
         {
-            "轮训": [TRAINING, ["620123", "P-SCZT-91", "2019-02-20", "驻村干部轮训：产业政策"]],
-            "派出单位回访": [FOLLOW, ["P-SCZT-91", "2019-04-28", "财政厅人事处", ""]],
+            "轮训": [TRAINING, ["620123", "SL-P-91", "2019-02-20", "驻村干部轮训：产业政策"]],
+            "派出单位回访": [FOLLOW, ["SL-P-91", "2019-04-28", "财政厅人事处", ""]],
         }
     )
     assert counts(report) == {"training_days": (0, 1, 0, 0), "follow_ups": (1, 0, 0, 0)}
-    assert TrainingDay.objects.get(person__code="P-SCZT-91").topic == "驻村干部轮训：产业政策"
-    assert FollowUpVisit.objects.filter(membership__person__code="P-SCZT-91").count() == 2
+    assert TrainingDay.objects.get(person__code="SL-P-91").topic == "驻村干部轮训：产业政策"
+    assert FollowUpVisit.objects.filter(membership__person__code="SL-P-91").count() == 2
     problems = refused(
         {
-            "轮训": [TRAINING, ["620123101", "P-SCZT-91", "2019-02-21", "轮训"]],
-            "派出单位回访": [FOLLOW, ["P-SCZT-01", "2019-04-28", "人事处"]],
+            "轮训": [TRAINING, ["620123101", "SL-P-91", "2019-02-21", "轮训"]],
+            "派出单位回访": [FOLLOW, ["SL-P-01", "2019-04-28", "人事处"]],
         }
     )
     assert [p.split("：")[0] for p in problems] == [
@@ -304,7 +304,7 @@ def test_duty_records_name_kinds_by_name_even_with_a_dunhao_and_participants_by_
     sheet = [
         RECORDS,
         ["2019-05-20", "省、市、县三级组长单位联席会议、县（市、区）脱贫攻坚帮扶工作推进会", "联席会", "620123", None,
-         None, "P-SCZT-01，P-SCZT-90", "纪要"],
+         None, "SL-P-01，SL-P-90", "纪要"],
     ]  # fmt: skip
     assert counts(load({"履责记录": sheet})) == {"duty_records": (1, 0, 0, 0)}
     record = DutyRecord.objects.get(title="联席会")
@@ -314,7 +314,7 @@ def test_duty_records_name_kinds_by_name_even_with_a_dunhao_and_participants_by_
     ]
     assert record.participants.count() == 2
     assert counts(load({"履责记录": sheet})) == {"duty_records": (0, 0, 1, 0)}
-    sheet[1][6] = "P-SCZT-01"
+    sheet[1][6] = "SL-P-01"
     assert counts(load({"履责记录": sheet})) == {"duty_records": (0, 1, 0, 0)}
     assert record.participants.count() == 1
     problems = refused(
@@ -337,11 +337,11 @@ def test_duty_records_name_kinds_by_name_even_with_a_dunhao_and_participants_by_
 def test_a_refused_sheet_late_in_the_workbook_undoes_the_earlier_sheets(base: None) -> None:
     problems = refused(
         {
-            "人员": [PEOPLE, ["P-NEW-01", "新干部", "科级及以下", "SCZT"]],
+            "人员": [PEOPLE, ["P-NEW-01", "新干部", "科级及以下", "SL-SCZT"]],
             "驻村干部": [
                 MEMBERS,
-                [T, "P-NEW-01", "队员", "SCZT", "2019-02-01"],
-                [T, "P-SCZT-91", "", "SCZT", "2019-01-01"],
+                [T, "P-NEW-01", "队员", "SL-SCZT", "2019-02-01"],
+                [T, "SL-P-91", "", "SL-SCZT", "2019-01-01"],
             ],
             "驻村考勤": [DAYS, ["P-NEW-01", "2019-01-15", "在村"]],  # before the new member's start
         }
@@ -352,7 +352,7 @@ def test_a_refused_sheet_late_in_the_workbook_undoes_the_earlier_sheets(base: No
 # -- every bad-input case of the issue, through the import: a clear problem, and nothing written ---------
 
 HH = ["户编码", "户主姓名", "所在村代码", "家庭人口", "状态", "脱贫年度"]
-GOOD_HH = ["H-NEW-1", "新户", "620123102201", 3]
+GOOD_HH = ["H-NEW-1", "新户", "620123199201", 3]
 
 
 def _workbook(**kwargs: Any) -> bytes:
@@ -367,19 +367,19 @@ BAD_INPUT = {
     "missing header": (xlsx({"帮扶户": [HH[:3], GOOD_HH[:3]]}), "「家庭人口」列：缺少这一列。"),
     "extra sheet": (_workbook(sheets={"Sheet1": [["x"]]}), "工作表「Sheet1」：多余的工作表"),
     "merged cells": (
-        xlsx({"帮扶户": [HH, GOOD_HH, ["H-NEW-2", "二户", "620123102201", 3]]}, merge=("帮扶户", "C2:C3")),
+        xlsx({"帮扶户": [HH, GOOD_HH, ["H-NEW-2", "二户", "620123199201", 3]]}, merge=("帮扶户", "C2:C3")),
         "含合并单元格（C2:C3）",
     ),
-    "formula": (xlsx({"帮扶户": [HH, ["H-NEW-1", "新户", "620123102201", "=1+2"]]}), "「家庭人口」列：含公式"),
+    "formula": (xlsx({"帮扶户": [HH, ["H-NEW-1", "新户", "620123199201", "=1+2"]]}), "「家庭人口」列：含公式"),
     "date as text": (
         _workbook(
-            sheets={"结对帮扶": [["帮扶责任人编码", "户编码", "开始日期"], ["P-X620123-H001", "H-NEW-1", "三月一日"]]}
+            sheets={"结对帮扶": [["帮扶责任人编码", "户编码", "开始日期"], ["SL-P-H001", "H-NEW-1", "三月一日"]]}
         ),
         "「开始日期」列：不是有效日期",
     ),
     "impossible date": (
         _workbook(
-            sheets={"结对帮扶": [["帮扶责任人编码", "户编码", "开始日期"], ["P-X620123-H001", "H-NEW-1", "2019-02-30"]]}
+            sheets={"结对帮扶": [["帮扶责任人编码", "户编码", "开始日期"], ["SL-P-H001", "H-NEW-1", "2019-02-30"]]}
         ),
         "不是有效日期（应为日期格式，或如 2019-03-31）：2019-02-30",
     ),
@@ -389,13 +389,11 @@ BAD_INPUT = {
         "所在村代码不存在：620123109999",
     ),
     "negative members": (
-        xlsx({"帮扶户": [HH, ["H-NEW-1", "新户", "620123102201", -2]]}),
+        xlsx({"帮扶户": [HH, ["H-NEW-1", "新户", "620123199201", -2]]}),
         "「家庭人口」列：不能小于 1：-2",
     ),
     "nights beyond days": (
-        _workbook(
-            sheets={"驻村考勤": [DAYS, ["P-SCZT-91", "2019-03-11", "住村"], ["P-SCZT-91", "2019-03-11", "在村"]]}
-        ),
+        _workbook(sheets={"驻村考勤": [DAYS, ["SL-P-91", "2019-03-11", "住村"], ["SL-P-91", "2019-03-11", "在村"]]}),
         "第 3 行：与第 2 行重复（人员编码、日期）。",
     ),
     "xls": (b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1" + b"\0" * 100, "旧版 Excel（.xls）"),
