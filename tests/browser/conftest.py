@@ -53,7 +53,11 @@ def phone(live_server: Any, django_db_serialized_rollback: None) -> Iterator[Any
             page = context.new_page()
             page.set_default_timeout(15_000)
             page.base_url = live_server.url
+            # Anything the Content-Security-Policy refuses (an inline script, a foreign source) fails the test.
+            refused: list[str] = []
+            page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
             yield page
+            assert refused == [], refused
             context.close()
             browser.close()
             connections.close_all()  # the connections the test body opened in the loop's context
