@@ -87,8 +87,9 @@ def _problems(spec: SheetSpec, resource: Any, result: Any, numbers: list[int]) -
     for number, errors in result.row_errors():
         for error in errors:
             problems.append(Problem(str(error.error), spec.title, numbers[number - 1]))
-    # Checks across the sheet once it is written (overlapping dates, days after a member's end).
-    for number, name, message in resource.sheet_problems():
+    # Checks across the sheet once it is written (overlapping dates, days after a member's end) — not
+    # when the database refused a batch: the sheet is not all written, and the import is refused anyway.
+    for number, name, message in [] if result.base_errors else resource.sheet_problems():
         problems.append(Problem(message, spec.title, numbers[number - 1] if number else None, headers.get(name, "")))
     # A batch the database refused (bulk writes report it for the sheet, not for a row).
     problems += [
@@ -129,7 +130,8 @@ def roster_import(
                     continue
                 dataset, numbers = _dataset(spec, sheet)
                 resource = RESOURCES[spec.kind]()
-                resource.as_of = as_of
+                resource.as_of, resource.user = as_of, user
+                resource.change_reason = _("花名册导入：%(file)s") % {"file": file_name}
                 resource.progress = lambda n, base=done, title=spec.title: report(base + n, total, title)
                 result = resource.import_data(
                     dataset, dry_run=False, raise_errors=False, use_transactions=False, user=user

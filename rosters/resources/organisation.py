@@ -98,6 +98,8 @@ class PlaceResource(CodedResource):
         ]  # fmt: skip
         try:
             places_bulk_create(rows=rows)
+            created = Place.objects.filter(code__in=[row["code"] for row in rows])
+            Place.history.bulk_history_create(list(created), **self._history_kwargs())
         except Exception as exc:  # noqa: BLE001 — reported as the sheet's problem, and the import rolled back
             self.handle_import_error(result, exc, raise_errors)
         finally:
@@ -275,6 +277,7 @@ class DutyRecordResource(CodedResource):
 
     def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
         super().before_save_instance(instance, row, **kwargs)
+        history = self._history_kwargs()
+        instance._history_user, instance._change_reason = history["default_user"], history["default_change_reason"]
         if instance.pk is None:
-            user = kwargs.get("user")
-            instance.entered_by = user if getattr(user, "is_authenticated", False) else None
+            instance.entered_by = history["default_user"]

@@ -419,3 +419,31 @@ def test_a_file_too_large_is_refused(base: None, monkeypatch: pytest.MonkeyPatch
     report = roster_import(_workbook(), file_name="big.xlsx", dry_run=False)
     assert [str(p) for p in report.problems] == ["文件过大：最大 0 MB。"]
     assert everything() == before
+
+
+def test_an_import_is_kept_in_each_record_history_with_who_and_the_values_before(
+    base: None, django_user_model: Any
+) -> None:
+    admin = django_user_model.objects.create_superuser("importer", password="pw-Test-2019")
+    posts = xlsx({"任职": [POSTS, ["SL-P-01", "帮扶工作联络员", "SL-SCZT", None, "2019-01-01", "2019-05-31"]]})
+    members = xlsx({"驻村干部": [MEMBERS, [T, "SL-P-91", "第一书记兼队长", "SL-SCZT", "2019-01-01"]]})
+    roster_import(posts, file_name="posts.xlsx", dry_run=False, as_of=AS_OF, user=admin)
+    roster_import(members, file_name="members.xlsx", dry_run=False, as_of=D(2019, 4, 30), user=admin)
+    post = Post.objects.get(person__code="SL-P-01")
+    latest, previous = post.history.order_by("-history_id")[:2]
+    assert (latest.history_type, latest.history_user, latest.history_change_reason, latest.end) == (
+        "~",
+        admin,
+        "花名册导入：posts.xlsx",
+        D(2019, 5, 31),
+    )
+    assert (previous.history_type, previous.history_change_reason, previous.end) == (
+        "+",
+        "花名册导入：template.xlsx",
+        None,
+    )
+    ended = Membership.objects.get(person__code="SL-P-D01").history.order_by("-history_id").first()
+    assert (ended.history_type, ended.history_user, ended.end) == ("~", admin, D(2019, 4, 30))
+    record = DutyRecord.objects.get(title="党组会研究部署帮扶工作").history.order_by("history_id").first()
+    assert (record.history_type, record.history_change_reason) == ("+", "花名册导入：template.xlsx")
+    assert Place.objects.get(code="620123199201").history.get().history_change_reason == "花名册导入：template.xlsx"

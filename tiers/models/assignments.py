@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from tiers import choices
 from tiers.messages import Msg
@@ -37,6 +38,7 @@ class ContactLeaderAssignment(Dated):
         "tiers.Place", models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("帮扶村")
     )
 
+    history = HistoricalRecords()
     objects = ContactLeaderQuerySet.as_manager()
 
     class Meta:
@@ -90,6 +92,7 @@ class GroupLeaderAssignment(Dated):
         "tiers.Place", models.PROTECT, related_name="group_leader_units", verbose_name=_("帮扶县（市、区）")
     )
 
+    history = HistoricalRecords()
     objects = GroupLeaderQuerySet.as_manager()
 
     class Meta:
@@ -129,6 +132,7 @@ class AssistanceAssignment(Dated):
     unit = models.ForeignKey("tiers.Unit", models.PROTECT, related_name="assisted_villages", verbose_name=_("帮扶单位"))
     village = models.ForeignKey("tiers.Place", models.PROTECT, related_name="assisting_units", verbose_name=_("帮扶村"))
 
+    history = HistoricalRecords()
     objects = AssistanceQuerySet.as_manager()
 
     class Meta:
@@ -171,6 +175,7 @@ class SectorLeadMembership(Dated):
         "tiers.Unit", models.PROTECT, related_name="sector_leads", verbose_name=_("归口单位")
     )
 
+    history = HistoricalRecords()
     objects = SectorLeadQuerySet.as_manager()
 
     class Meta:
@@ -211,6 +216,7 @@ class LeadingGroup(models.Model):
     name = models.CharField(_("名称"), max_length=200)
     established = models.DateField(_("成立日期"), null=True, blank=True)
 
+    history = HistoricalRecords()
     objects = LeadingGroupQuerySet.as_manager()
 
     class Meta:
@@ -242,6 +248,7 @@ class LeadingGroupMember(Dated):
     person = models.ForeignKey("tiers.Person", models.PROTECT, related_name="leading_groups", verbose_name=_("干部"))
     role = models.CharField(_("职务"), max_length=12, choices=choices.GroupRole.choices)
 
+    history = HistoricalRecords()
     objects = LeadingGroupMemberQuerySet.as_manager()
 
     class Meta:

@@ -6,6 +6,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from tiers import choices
 from tiers.messages import Msg
@@ -45,6 +46,7 @@ class Person(models.Model):
         verbose_name=_("登录账号"),
     )
 
+    history = HistoricalRecords()
     objects = PersonQuerySet.as_manager()
 
     class Meta:
@@ -80,6 +82,7 @@ class Post(Dated):
         verbose_name=_("行政区划（党委政府）"),
     )
 
+    history = HistoricalRecords()
     objects = PostQuerySet.as_manager()
 
     class Meta:

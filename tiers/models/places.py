@@ -4,6 +4,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 from treebeard.mp_tree import MP_Node, MP_NodeManager, MP_NodeQuerySet
 
 from tiers import choices
@@ -44,6 +45,7 @@ class Place(MP_Node):
     node_order_by = ["code"]
     #: Depth of the deepest level (村).
     MAX_DEPTH = len(choices.LEVEL_ORDER)
+    history = HistoricalRecords(excluded_fields=["path", "depth", "numchild"])
     objects = PlaceManager()
 
     class Meta:

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from simple_history.models import HistoricalRecords
 
 from tiers import choices
 from tiers.scope import ScopedQuerySet
@@ -46,6 +47,7 @@ class RoleAssignment(models.Model):
     )
     granted_at = models.DateTimeField(_("授权时间"), auto_now_add=True)
 
+    history = HistoricalRecords()
     objects = RoleAssignmentQuerySet.as_manager()
 
     class Meta:

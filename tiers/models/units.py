@@ -4,6 +4,7 @@ from django.core.validators import RegexValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
 from guardian.models import GroupObjectPermissionBase, UserObjectPermissionBase
+from simple_history.models import HistoricalRecords
 
 from tiers import choices
 from tiers.choices import Role
@@ -33,6 +34,7 @@ class Unit(models.Model):
     kind = models.CharField(_("单位类别"), max_length=20, choices=choices.UnitKind.choices)
     place = models.ForeignKey("tiers.Place", models.PROTECT, related_name="units", verbose_name=_("所属行政区划"))
 
+    history = HistoricalRecords()
     objects = UnitQuerySet.as_manager()
 
     class Meta:
