@@ -10,6 +10,7 @@ import datetime
 import io
 from dataclasses import dataclass
 from itertools import count
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -445,7 +446,9 @@ def test_a_unit_liaison_sees_their_units_actions(client, world, liaison):
 def test_notice_of_an_admonish_action(county_client, world):
     html = page(county_client, "notice", world.a1.pk)
     assert "约谈通知书" in html
-    assert "@media print" in html and "size: A4" in html
+    assert "/static/css/notice.css" in html and "data-print" in html  # A4 print styles, no inline script
+    css = (Path(__file__).resolve().parents[2] / "static/css/notice.css").read_text()
+    assert "@media print" in css and "size: A4" in css
     assert PROVINCIAL in html
     assert "张三同志" in html and "李四同志" in html
     assert world.a1.escalation.text in html
