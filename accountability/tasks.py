@@ -5,15 +5,17 @@ only, and the redelivered task (``acks_late`` with ``task_reject_on_worker_lost`
 Every task is idempotent: a rule already done is skipped, a redone rule writes the same rows.
 """
 
+import datetime
 from typing import Any
 
 from celery import shared_task
 from django.db import connection, transaction
 from django.utils import timezone
 
-from accountability.choices import RunMode
+from accountability.choices import RunMode, RunStatus
 from accountability.compliance import engine
 from accountability.models import ComplianceRun, RuleEvaluation
+from accountability.queueing import send
 
 
 @shared_task(acks_late=True)
@@ -29,8 +31,9 @@ def health_check() -> dict[str, Any]:
 
 
 def compliance_run_enqueue(run: ComplianceRun) -> None:
-    """Start ``run`` on the workers once the transaction that created it commits."""
-    transaction.on_commit(lambda: compliance_run_task.delay(run.pk))
+    """Start ``run`` on the workers once the transaction that created it commits (left pending, for
+    ``requeue_waiting``, while the broker is down)."""
+    transaction.on_commit(lambda: send(compliance_run_task, run.pk))
 
 
 @shared_task(acks_late=True)
@@ -88,3 +91,30 @@ def compliance_closing() -> list[int]:
     """Beat, every day after the nightly run: the final evaluation of each rule's period whose closing
     day has come (after each month, quarter, half and year), which makes its result final."""
     return _scheduled(RunMode.CLOSING)
+
+
+#: Work older than this that is still waiting was not sent (the broker was down): send it again.
+WAITING_AFTER = datetime.timedelta(minutes=10)
+
+
+@shared_task(acks_late=True)
+def requeue_waiting() -> dict[str, int]:
+    """Beat, every 5 minutes: send again the work a page could not hand over while Redis was down —
+    compliance runs never started, roster uploads without a task. Sending twice is harmless: both
+    tasks are idempotent (a rule already done, an upload already finished, is skipped)."""
+    from rosters.models import RosterImport, Status
+    from rosters.tasks import roster_import_task
+
+    cutoff = timezone.now() - WAITING_AFTER
+    runs = list(
+        ComplianceRun.objects.filter(
+            status=RunStatus.PENDING, started_at__isnull=True, created_at__lt=cutoff
+        ).values_list("pk", flat=True)
+    )
+    for pk in runs:
+        send(compliance_run_task, pk)
+    uploads = list(RosterImport.objects.filter(status=Status.QUEUED, task_id="").values_list("pk", flat=True))
+    for pk in uploads:
+        if task_id := send(roster_import_task, pk):
+            RosterImport.objects.filter(pk=pk, task_id="").update(task_id=task_id)
+    return {"runs": len(runs), "uploads": len(uploads)}

@@ -201,8 +201,12 @@ def roster_upload(
 
 
 def _enqueue(task: Any, record: RosterImport) -> None:
-    result = task.delay(record.pk)
-    RosterImport.objects.filter(pk=record.pk, task_id="").update(task_id=result.id or "")
+    """Send the task; while the broker is down the upload waits without a task id, and
+    ``accountability.tasks.requeue_waiting`` sends it once the broker is back."""
+    from accountability.queueing import send
+
+    if task_id := send(task, record.pk):
+        RosterImport.objects.filter(pk=record.pk, task_id="").update(task_id=task_id)
 
 
 def roster_import_execute(record_id: int, *, progress: Progress | None = None) -> RosterImport:

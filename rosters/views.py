@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_POST
 
 from accountability.exports import XLSX_CONTENT_TYPE
+from accountability.queueing import BROKER_ERRORS
 from rosters.forms import UploadForm
 from rosters.models import Outcome, RosterImport, Status
 from rosters.services import roster_upload
@@ -81,7 +82,10 @@ def progress(request: HttpRequest, pk: int) -> JsonResponse:
     record = get_object_or_404(_records(request), pk=pk)
     data: dict[str, Any] = {"status": record.status, "outcome": record.outcome, "done": 0, "total": 0, "stage": ""}
     if record.status in (Status.QUEUED, Status.RUNNING) and record.task_id:
-        info = AsyncResult(record.task_id).info
+        try:
+            info = AsyncResult(record.task_id).info
+        except BROKER_ERRORS:  # the result backend is down: no progress to show, and no error
+            info = None
         if isinstance(info, dict):
             data |= {k: info.get(k, data[k]) for k in ("done", "total", "stage")}
     return JsonResponse(data)
