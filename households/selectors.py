@@ -20,7 +20,7 @@ from households.choices import VISIT_CATEGORIES
 from households.models import Deed, Household, Pairing, Plan, Visit
 from tiers.choices import PlaceLevel
 from tiers.models import EditRequest, EditRequestStatus, Person, Place, Rule
-from tiers.scope import place_scope_q, sees_everything
+from tiers.scope import place_scope_q, scope_kinds, sees_everything
 
 #: Catalogue rules of a helper's year and the defaults used when the catalogue lacks them.
 PLAN_RULE, VISIT_RULE, DEED_RULE = "R10.1", "R10.2", "R10.3"
@@ -192,7 +192,9 @@ def loggable_households(*, user: Any, today: datetime.date) -> QuerySet[Househol
     if sees_everything(user):
         return households
     current = Pairing.objects.current_on(today).filter(helper__user=user).values("household")
-    return households.filter(place_scope_q(user, "village__path") | Q(pk__in=current)).order_by("code")
+    on_places, _on_units, _is_person = scope_kinds(user)
+    condition = Q(pk__in=current) | (place_scope_q(user, "village__path") if on_places else Q(pk__in=[]))
+    return households.filter(condition).order_by("code")
 
 
 def current_pairing(*, household: Household, on: datetime.date) -> Pairing | None:

@@ -296,6 +296,7 @@ def read_workbook(file: BinaryIO | bytes, specs: list[SheetSpec]) -> tuple[dict[
     by_title = {spec.title: spec for spec in specs}
     problems: list[Problem] = []
     sheets: dict[str, Sheet] = {}
+    seen: dict[str, str] = {}
     try:
         for name in workbook.sheetnames:
             spec = by_title.get(name.strip())
@@ -304,11 +305,20 @@ def read_workbook(file: BinaryIO | bytes, specs: list[SheetSpec]) -> tuple[dict[
                     known = "、".join(by_title)
                     problems.append(Problem(_("多余的工作表：只能是 %(known)s（或“说明”）。") % {"known": known}, name))
                 continue
+            if spec.kind in seen:  # "帮扶户" and "帮扶户 ": both are the households sheet
+                problems.append(
+                    Problem(_("与工作表「%(other)s」重复：每类名册只能有一个工作表。") % {"other": seen[spec.kind]}, name)
+                )
+                continue
+            seen[spec.kind] = name
             if name in merged:
                 ranges = "、".join(merged[name][:5])
                 problems.append(Problem(_("含合并单元格（%(ranges)s）：请取消合并。") % {"ranges": ranges}, name))
                 continue
-            sheets[spec.kind] = _read_sheet(spec, workbook[name].iter_rows(values_only=True), problems)
+            try:
+                sheets[spec.kind] = _read_sheet(spec, workbook[name].iter_rows(values_only=True), problems)
+            except Exception:  # noqa: BLE001 — openpyxl reads a sheet's XML only now, and fails many ways on damage
+                return {}, [Problem(_("文件已损坏，或不是 Excel 工作簿。"), name)]
     finally:
         workbook.close()
     if not sheets and not problems:

@@ -15,6 +15,7 @@ from tiers import models
 from tiers.choices import PlaceLevel, Role
 from tiers.messages import Msg
 from tiers.roles import ROLE_NODE, STAFF_ROLES, role_codename
+from tiers.scope import scope_kinds_clear
 
 
 @transaction.atomic
@@ -91,6 +92,7 @@ def role_grant(
     if node is not None:
         assign_perm(f"tiers.{role_codename(role)}", user, node)
     user.groups.add(role_group(role))
+    scope_kinds_clear(user)
     if role in STAFF_ROLES and not user.is_staff:
         user.is_staff = True
         user.save(update_fields=["is_staff"])
@@ -107,6 +109,7 @@ def role_revoke(*, assignment: models.RoleAssignment) -> None:
     assignment.delete()
     if not models.RoleAssignment.objects.filter(user=user, role=role).exists():
         user.groups.remove(role_group(role))
+    scope_kinds_clear(user)
 
 
 @transaction.atomic

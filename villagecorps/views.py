@@ -32,20 +32,27 @@ from villagecorps.models import Membership, Team
 PAGE_SIZE = 50
 
 
+#: Days a calendar may show: far enough from the ends of Python's dates that a week or a month on either
+#: side still exists (``?start=9999-12-31`` overflowed into year 10000).
+EARLIEST, LATEST = datetime.date(2000, 1, 1), datetime.date(2099, 12, 1)
+
+
 def _day(value: str | None) -> datetime.date | None:
     try:
-        return datetime.date.fromisoformat(value) if value else None
+        day = datetime.date.fromisoformat(value) if value else None
     except ValueError:
         return None
+    return day if day is None or EARLIEST <= day <= LATEST else None
 
 
 def _month(value: str | None, today: datetime.date) -> datetime.date:
     """The first of the month asked for in ``?month=YYYY-MM``, this month by default."""
     try:
         year, month = (int(part) for part in (value or "").split("-"))
-        return datetime.date(year, month, 1)
+        first = datetime.date(year, month, 1)
     except ValueError:
         return today.replace(day=1)
+    return first if EARLIEST <= first <= LATEST else today.replace(day=1)
 
 
 def _card_context(request: HttpRequest, person: Any, today: datetime.date) -> dict[str, Any]:

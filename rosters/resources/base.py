@@ -209,7 +209,7 @@ class CodedResource(resources.ModelResource):
 
     def _history_kwargs(self) -> dict[str, Any]:
         user = self.user if getattr(self.user, "is_authenticated", False) else None
-        return {"default_user": user, "default_change_reason": self.change_reason[:100]}
+        return {"default_user": user, "default_change_reason": self.change_reason}
 
     def bulk_create(self, using_transactions: bool, dry_run: bool, raise_errors: bool, batch_size: Any = None,
                     result: Any = None) -> None:  # fmt: skip

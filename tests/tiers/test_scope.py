@@ -122,6 +122,8 @@ def test_a_prefix_of_digits_is_not_a_subtree(world, user_with_role):
 
 def test_scope_is_one_query(world, user_with_role, django_assert_num_queries):
     user = user_with_role(Role.COUNTY_STAFF, place=world["tree"]["620123"])
+    with django_assert_num_queries(2):  # which kinds of scope the user has (once per user object), then the list
+        list(models.Person.objects.visible_to(user))
     with django_assert_num_queries(1):
         list(models.Person.objects.visible_to(user))
 

@@ -7,13 +7,13 @@ from typing import Any
 
 from django import template
 from django.db.models import Model
-from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy as _
 
 register = template.Library()
 
 #: History rows shown on a page (the admin's history page has them all).
 LIMIT = 20
-TYPES = {"+": "新增", "~": "修改", "-": "删除"}
+TYPES = {"+": _("新增"), "~": _("修改"), "-": _("删除")}
 #: Fields that say how a row was written, not what it says.
 HIDDEN = {"id", "recorded_at", "entered_at", "updated_at", "created_at"}
 
@@ -41,12 +41,14 @@ def changes(records: list[Any]) -> list[dict[str, Any]]:
                 if change.field in HIDDEN:
                     continue
                 field = record.instance_type._meta.get_field(change.field)
-                fields.append((field.verbose_name, _value(record, field, change.old), _value(record, field, change.new)))
+                fields.append(
+                    (field.verbose_name, _value(record, field, change.old), _value(record, field, change.new))
+                )
         rows.append(
             {
                 "date": record.history_date,
                 "user": record.history_user,
-                "type": _(TYPES.get(record.history_type, record.history_type)),
+                "type": TYPES.get(record.history_type, record.history_type),
                 "reason": record.history_change_reason or "",
                 "fields": fields,
                 "unrecorded": record.history_type == "~" and previous is None,
