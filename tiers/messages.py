@@ -53,6 +53,7 @@ class Msg:
     FUTURE_DATE = _("日期不能晚于今天（%(today)s）。")
     RECORD_NEEDS_SUBJECT = _("请至少填写所涉行政区划、单位或领导中的一项。")
     ATTACHMENT_TOO_BIG = _("附件不能超过 %(limit)d MB。")
+    ATTACHMENT_CONTENT = _("附件内容与扩展名 .%(extension)s 不符：请上传真实的 PDF、Word、Excel 或图片文件。")
     KIND_SUBJECT = _("“%(kind)s”需要填写：%(fields)s。")
     RECORD_OUT_OF_SCOPE = _("该区划或单位不在您的工作范围内。")
     RECORD_NEEDS_KIND = _("请至少选择一个类别。")

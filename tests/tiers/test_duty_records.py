@@ -412,6 +412,18 @@ def test_log_refuses_an_executable_attachment(place_tree: factories.Tree, county
     assert errors == {"attachment": [f"文件扩展“exe”是不被允许。允许的扩展为：{allowed}。"]}
 
 
+def test_log_refuses_an_attachment_whose_content_is_not_its_type(place_tree: factories.Tree, county_user: Any) -> None:
+    errors = refused(
+        user=county_user,
+        kinds=[kind("county-promotion-meeting")],
+        date=datetime.date(2019, 4, 1),
+        title="推进会",
+        place=place_tree["620123"],
+        attachment=SimpleUploadedFile("纪要.pdf", b"MZ\x90\x00 an executable renamed"),
+    )
+    assert errors == {"attachment": ["附件内容与扩展名 .pdf 不符：请上传真实的 PDF、Word、Excel 或图片文件。"]}
+
+
 def test_log_saves_a_good_record(place_tree: factories.Tree, county_user: Any, settings: Any, tmp_path: Any) -> None:
     settings.MEDIA_ROOT = tmp_path
     unit = factories.UnitFactory(kind=UnitKind.COUNTY_UNIT, place=place_tree["620123"])

@@ -206,7 +206,7 @@ def test_unknown_people_listed(county: Any, leaders: dict[str, Any]) -> None:
 
 def test_attachment_too_big_refused(county: Any, monkeypatch: pytest.MonkeyPatch) -> None:
     monkeypatch.setattr(duty_record_models, "ATTACHMENT_MAX_BYTES", 1024 * 1024)
-    big = SimpleUploadedFile("big.pdf", b"x" * (1024 * 1024 + 1), content_type="application/pdf")
+    big = SimpleUploadedFile("big.pdf", b"%PDF" + b"x" * (1024 * 1024), content_type="application/pdf")
     response = post(client_for(county), attachment=big)
     assert errors(response) == {"attachment": [zh(Msg.ATTACHMENT_TOO_BIG) % {"limit": 1}]}
     assert "附件不能超过 1 MB。" in response.content.decode()

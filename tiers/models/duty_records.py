@@ -5,6 +5,8 @@ A record has one or more kinds; each kind counts for the rules it is linked to, 
 entered once counts for every duty it satisfies.
 """
 
+from typing import Any
+
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import FileExtensionValidator
@@ -24,6 +26,33 @@ def validate_attachment_size(file: object) -> None:
     """Attachments are at most 10 MB."""
     if getattr(file, "size", 0) > ATTACHMENT_MAX_BYTES:
         raise ValidationError(Msg.ATTACHMENT_TOO_BIG, params={"limit": ATTACHMENT_MAX_BYTES // (1024 * 1024)})
+
+
+#: The first bytes of each allowed type: a file is what its content says, not what its name says.
+ATTACHMENT_MAGIC = {
+    "pdf": (b"%PDF",),
+    "doc": (b"\xd0\xcf\x11\xe0",),
+    "xls": (b"\xd0\xcf\x11\xe0",),
+    "docx": (b"PK\x03\x04",),
+    "xlsx": (b"PK\x03\x04",),
+    "jpg": (b"\xff\xd8\xff",),
+    "jpeg": (b"\xff\xd8\xff",),
+    "png": (b"\x89PNG\r\n\x1a\n",),
+}
+
+
+def validate_attachment_content(file: Any) -> None:
+    """An attachment's content must be of the type its extension names (an .exe renamed .pdf is refused)."""
+    extension = str(getattr(file, "name", "")).rsplit(".", 1)[-1].lower()
+    expected = ATTACHMENT_MAGIC.get(extension)
+    if not expected or getattr(file, "_committed", False):
+        return  # the extension check reports unknown types; a stored file was checked when uploaded
+    position = file.tell() if hasattr(file, "tell") else 0
+    file.seek(0)
+    head = file.read(8)
+    file.seek(position)
+    if not head.startswith(expected):
+        raise ValidationError(Msg.ATTACHMENT_CONTENT, params={"extension": extension})
 
 
 class DutyRecordKind(models.Model):
@@ -86,7 +115,7 @@ class DutyRecord(models.Model):
         _("附件"),
         upload_to="duty-records/%Y/%m/",
         blank=True,
-        validators=[FileExtensionValidator(ATTACHMENT_TYPES), validate_attachment_size],
+        validators=[FileExtensionValidator(ATTACHMENT_TYPES), validate_attachment_size, validate_attachment_content],
     )
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("录入人")
@@ -152,7 +181,7 @@ class Finding(models.Model):
         _("附件"),
         upload_to="findings/%Y/%m/",
         blank=True,
-        validators=[FileExtensionValidator(ATTACHMENT_TYPES), validate_attachment_size],
+        validators=[FileExtensionValidator(ATTACHMENT_TYPES), validate_attachment_size, validate_attachment_content],
     )
     reviewer = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("认定人")
