@@ -4,105 +4,104 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('tiers', '0008_history_of_organisation'),
+        ("tiers", "0008_history_of_organisation"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalassistanceassignment',
-            name='history_change_reason',
+            model_name="historicalassistanceassignment",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcontactleaderassignment',
-            name='history_change_reason',
+            model_name="historicalcontactleaderassignment",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalduty',
-            name='history_change_reason',
+            model_name="historicalduty",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicaldutyrecord',
-            name='history_change_reason',
+            model_name="historicaldutyrecord",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalescalation',
-            name='history_change_reason',
+            model_name="historicalescalation",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalescalationaction',
-            name='history_change_reason',
+            model_name="historicalescalationaction",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalescalationtrigger',
-            name='history_change_reason',
+            model_name="historicalescalationtrigger",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalfinding',
-            name='history_change_reason',
+            model_name="historicalfinding",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalgroupleaderassignment',
-            name='history_change_reason',
+            model_name="historicalgroupleaderassignment",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalleadinggroup',
-            name='history_change_reason',
+            model_name="historicalleadinggroup",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalleadinggroupmember',
-            name='history_change_reason',
+            model_name="historicalleadinggroupmember",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalperson',
-            name='history_change_reason',
+            model_name="historicalperson",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalplace',
-            name='history_change_reason',
+            model_name="historicalplace",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalpolicy',
-            name='history_change_reason',
+            model_name="historicalpolicy",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalpost',
-            name='history_change_reason',
+            model_name="historicalpost",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalroleassignment',
-            name='history_change_reason',
+            model_name="historicalroleassignment",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalrule',
-            name='history_change_reason',
+            model_name="historicalrule",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalsectorleadmembership',
-            name='history_change_reason',
+            model_name="historicalsectorleadmembership",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalunit',
-            name='history_change_reason',
+            model_name="historicalunit",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]
