@@ -10,8 +10,10 @@ from typing import Any
 
 from django import forms
 from django.contrib import admin
+from django.contrib.admin.utils import unquote
+from django.core.exceptions import PermissionDenied
 from django.db.models import QuerySet
-from django.http import HttpRequest
+from django.http import Http404, HttpRequest
 from django.utils.translation import gettext_lazy as _
 from guardian.admin import GuardedModelAdmin
 from simple_history.admin import SimpleHistoryAdmin
@@ -28,11 +30,33 @@ SCOPED_CHOICES = {models.Place, models.Unit, models.Person}
 
 
 class ScopedAdmin(admin.ModelAdmin):
-    """Lists, change pages and foreign-key choices go through ``visible_to``; out of scope is 404."""
+    """Lists, change pages and foreign-key choices go through ``visible_to``; out of scope is 404.
+
+    So do django-simple-history's pages, which read the history table directly: the history of an object
+    outside the scope, one of its versions, and a revert to it are 404 (a revert also needs the change
+    permission on the object)."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
         return qs.visible_to(request.user) if hasattr(qs, "visible_to") else qs
+
+    def _in_scope(self, request: HttpRequest, object_id: str) -> Any:
+        obj = self.get_object(request, unquote(object_id))
+        if obj is None:
+            raise Http404
+        return obj
+
+    def history_view(self, request: HttpRequest, object_id: str, extra_context: Any = None) -> Any:
+        self._in_scope(request, object_id)
+        return super().history_view(request, object_id, extra_context)
+
+    def history_form_view(
+        self, request: HttpRequest, object_id: str, version_id: str, extra_context: Any = None
+    ) -> Any:
+        obj = self._in_scope(request, object_id)
+        if request.method == "POST" and not self.has_change_permission(request, obj):
+            raise PermissionDenied
+        return super().history_form_view(request, object_id, version_id, extra_context)
 
     def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
         if db_field.related_model in SCOPED_CHOICES:
@@ -82,7 +106,28 @@ class PlaceAdminForm(forms.ModelForm):
 
 
 @admin.register(models.Place)
-class PlaceAdmin(ScopedAdmin, GuardedModelAdmin):
+class RoleGrantsOnly(GuardedModelAdmin):
+    """django-guardian's object-permission screens write permissions directly, around the role grants
+    (``RoleAssignment``: audited, with its group); only a superuser may use them."""
+
+    def _superuser_only(self, request: HttpRequest) -> None:
+        if not request.user.is_superuser:
+            raise PermissionDenied
+
+    def obj_perms_manage_view(self, request: HttpRequest, object_pk: str) -> Any:
+        self._superuser_only(request)
+        return super().obj_perms_manage_view(request, object_pk)
+
+    def obj_perms_manage_user_view(self, request: HttpRequest, object_pk: str, user_id: str) -> Any:
+        self._superuser_only(request)
+        return super().obj_perms_manage_user_view(request, object_pk, user_id)
+
+    def obj_perms_manage_group_view(self, request: HttpRequest, object_pk: str, group_id: str) -> Any:
+        self._superuser_only(request)
+        return super().obj_perms_manage_group_view(request, object_pk, group_id)
+
+
+class PlaceAdmin(ScopedAdmin, RoleGrantsOnly):
     form = PlaceAdminForm
     list_display = ["code", "name", "level", "depth", "numchild"]
     list_filter = ["level"]
@@ -114,7 +159,7 @@ class PlaceAdmin(ScopedAdmin, GuardedModelAdmin):
 
 
 @admin.register(models.Unit)
-class UnitAdmin(ScopedAdmin, GuardedModelAdmin):
+class UnitAdmin(ScopedAdmin, RoleGrantsOnly):
     list_display = ["code", "name", "kind", "place"]
     list_filter = ["kind", "place__level"]
     search_fields = ["code", "name"]
@@ -170,7 +215,7 @@ class AssistanceAdmin(ScopedAdmin):
 @admin.register(models.SectorLeadMembership)
 class SectorLeadAdmin(ScopedAdmin):
     list_display = ["lead_unit", "member_unit", "start", "end"]
-    list_filter = ["lead_unit"]
+    list_filter = [("lead_unit", admin.RelatedOnlyFieldListFilter)]  # only the units of the rows in scope
     search_fields = ["lead_unit__name", "member_unit__name"]
     autocomplete_fields = ["lead_unit", "member_unit"]
 
