@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format messages bench bench-compliance bench-dashboard bench-import browser screenshots
+.PHONY: install run test lint format messages bench bench-compliance bench-dashboard bench-import bench-load browser screenshots
 CHROMIUM := /usr/bin/chromium
 
 $(STAMP): pyproject.toml
@@ -74,6 +74,14 @@ IMPORT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/accountability_bench_i
 bench-import: install
 	psql "$(IMPORT_DATABASE_URL:/accountability_bench_import=/postgres)" -q -c "DROP DATABASE IF EXISTS accountability_bench_import" -c "CREATE DATABASE accountability_bench_import"
 	DATABASE_URL=$(IMPORT_DATABASE_URL) $(BIN)/python bench/import.py
+
+# Load: 50 staff logging visits and duty days for 60 s against gunicorn + PostgreSQL (one JSON line;
+# docs/performance.md). The database is re-created with a scale-0.1 region of this year.
+LOAD_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/accountability_bench_load
+bench-load: install
+	$(BIN)/python -m pip install --quiet -e '.[dev,bench]'
+	psql "$(LOAD_DATABASE_URL:/accountability_bench_load=/postgres)" -q -c "DROP DATABASE IF EXISTS accountability_bench_load" -c "CREATE DATABASE accountability_bench_load"
+	DATABASE_URL=$(LOAD_DATABASE_URL) $(BIN)/python bench/load.py
 
 # Screenshots of the main pages from the demo, in Debian's chromium, into docs/screenshots/.
 screenshots: install browser
