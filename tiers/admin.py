@@ -80,6 +80,8 @@ class PlaceAdminForm(forms.ModelForm):
 
     def __init__(self, *args: Any, user: Any = None, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
+        if "level" not in self.fields:  # a user who may only view places: every model field is read-only
+            return
         parents = models.Place.objects.exclude(level="village")
         self.fields["parent"].queryset = parents.visible_to(user) if user is not None else parents
         if self.instance.pk:
@@ -105,7 +107,6 @@ class PlaceAdminForm(forms.ModelForm):
         return data
 
 
-@admin.register(models.Place)
 class RoleGrantsOnly(GuardedModelAdmin):
     """django-guardian's object-permission screens write permissions directly, around the role grants
     (``RoleAssignment``: audited, with its group); only a superuser may use them."""
@@ -127,6 +128,7 @@ class RoleGrantsOnly(GuardedModelAdmin):
         return super().obj_perms_manage_group_view(request, object_pk, group_id)
 
 
+@admin.register(models.Place)
 class PlaceAdmin(ScopedAdmin, RoleGrantsOnly):
     form = PlaceAdminForm
     list_display = ["code", "name", "level", "depth", "numchild"]
