@@ -10,8 +10,9 @@ Each user is one person of the plan, logged in with their own session, and loops
 open the form (GET), then submit it (POST). A helper logs a visit in each of their free slots in turn (a
 household and a day of the last 90 with no visit yet: one visit per helper, household and day is the
 model's rule); a cadre records how they spent a day, a day further back each time (replacing the day's
-record when there is one). a think time between requests drawn between half and one and a half ``wait`` seconds (people do not act
-in step; a constant wait with all users starting together sends the requests in waves). A form is answered with a
+record when there is one). Between requests, a think time drawn between half and one and a half
+``wait`` seconds (people do not act in step; a constant wait with all users starting together sends
+the requests in waves). A form is answered with a
 redirect when saved; anything else (the form again, with an error, a 403, a 500) is a failure. Every request's
 start, name, response time (ms) and outcome is appended to ``out``.
 

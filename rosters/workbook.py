@@ -306,9 +306,8 @@ def read_workbook(file: BinaryIO | bytes, specs: list[SheetSpec]) -> tuple[dict[
                     problems.append(Problem(_("多余的工作表：只能是 %(known)s（或“说明”）。") % {"known": known}, name))
                 continue
             if spec.kind in seen:  # "帮扶户" and "帮扶户 ": both are the households sheet
-                problems.append(
-                    Problem(_("与工作表「%(other)s」重复：每类名册只能有一个工作表。") % {"other": seen[spec.kind]}, name)
-                )
+                message = _("与工作表「%(other)s」重复：每类名册只能有一个工作表。") % {"other": seen[spec.kind]}
+                problems.append(Problem(message, name))
                 continue
             seen[spec.kind] = name
             if name in merged:

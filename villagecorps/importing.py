@@ -19,7 +19,6 @@ import csv
 import datetime
 import io
 import re
-import zipfile
 from collections.abc import Generator, Iterable, Iterator
 from typing import Any
 

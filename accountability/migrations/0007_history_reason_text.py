@@ -4,35 +4,34 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('accountability', '0006_requeue_schedule'),
+        ("accountability", "0006_requeue_schedule"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicalaction',
-            name='history_change_reason',
+            model_name="historicalaction",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalcase',
-            name='history_change_reason',
+            model_name="historicalcase",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalincident',
-            name='history_change_reason',
+            model_name="historicalincident",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalrating',
-            name='history_change_reason',
+            model_name="historicalrating",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalrebuttal',
-            name='history_change_reason',
+            model_name="historicalrebuttal",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]

@@ -4,40 +4,39 @@ from django.db import migrations, models
 
 
 class Migration(migrations.Migration):
-
     dependencies = [
-        ('villagecorps', '0002_team_code'),
+        ("villagecorps", "0002_team_code"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='historicaldutyday',
-            name='history_change_reason',
+            model_name="historicaldutyday",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalfollowupvisit',
-            name='history_change_reason',
+            model_name="historicalfollowupvisit",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalinsurancecover',
-            name='history_change_reason',
+            model_name="historicalinsurancecover",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalmembership',
-            name='history_change_reason',
+            model_name="historicalmembership",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicalteam',
-            name='history_change_reason',
+            model_name="historicalteam",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
         migrations.AlterField(
-            model_name='historicaltrainingday',
-            name='history_change_reason',
+            model_name="historicaltrainingday",
+            name="history_change_reason",
             field=models.TextField(null=True),
         ),
     ]
