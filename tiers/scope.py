@@ -11,9 +11,10 @@ a Python list of ids.
 
 from __future__ import annotations
 
+import functools
 from typing import TYPE_CHECKING, Any
 
-from django.db import models
+from django.db import connection, models
 from django.db.models import F, Q
 from django.db.models.constants import LOOKUP_SEP
 from django.db.models.functions import Substr
@@ -127,28 +128,40 @@ def scope_kinds(user: Any) -> tuple[bool, bool, bool]:
     ``role_revoke`` clear it)."""
     cached = getattr(user, "_scope_kinds", None)
     if cached is None:
-        from django.contrib.auth import get_user_model
-        from django.db.models import BooleanField, Exists, ExpressionWrapper, OuterRef
-
-        from tiers.models import Person
-
-        def granted(model_name: str) -> ExpressionWrapper:
-            user_grants, group_grants = _grants(model_name, user)
-            return ExpressionWrapper(Q(Exists(user_grants)) | Q(Exists(group_grants)), output_field=BooleanField())
-
-        cached = tuple(
-            get_user_model()
-            .objects.filter(pk=user.pk)
-            .annotate(
-                on_places=granted("Place"),
-                on_units=granted("Unit"),
-                is_person=Exists(Person.objects.filter(user=OuterRef("pk"))),
-            )
-            .values_list("on_places", "on_units", "is_person")
-            .get()
-        )
+        with connection.cursor() as cursor:
+            cursor.execute(_scope_kinds_sql(), {"user": user.pk, "prefix": ROLE_PREFIX.replace("_", "\\_") + "%"})
+            cached = tuple(bool(value) for value in cursor.fetchone())
         user._scope_kinds = cached
     return cached
+
+
+@functools.cache
+def _scope_kinds_sql() -> str:
+    """The statement of ``scope_kinds``, written once from the models' tables. Every request reads it, and
+    composing the same ``Exists`` annotations with the ORM cost ten times the query itself (2.5 ms a request)."""
+    from django.apps import apps
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.models import Permission
+
+    def table(model: type[models.Model]) -> str:
+        return connection.ops.quote_name(model._meta.db_table)
+
+    permission = table(Permission)
+    memberships = table(get_user_model().groups.through)
+    person = table(apps.get_model("tiers", "Person"))
+
+    def granted(model_name: str) -> str:
+        on_user = table(apps.get_model("tiers", f"{model_name}UserObjectPermission"))
+        on_group = table(apps.get_model("tiers", f"{model_name}GroupObjectPermission"))
+        return (
+            f"(EXISTS (SELECT 1 FROM {on_user} g JOIN {permission} p ON p.id = g.permission_id"
+            f" WHERE g.user_id = %(user)s AND p.codename LIKE %(prefix)s ESCAPE '\\')"
+            f" OR EXISTS (SELECT 1 FROM {on_group} g JOIN {permission} p ON p.id = g.permission_id"
+            f" JOIN {memberships} m ON m.group_id = g.group_id"
+            f" WHERE m.user_id = %(user)s AND p.codename LIKE %(prefix)s ESCAPE '\\'))"
+        )
+
+    return f"SELECT {granted('Place')}, {granted('Unit')}, EXISTS (SELECT 1 FROM {person} WHERE user_id = %(user)s)"
 
 
 def scope_kinds_clear(user: Any) -> None:

@@ -198,3 +198,41 @@ def test_admin_foreign_key_choices_are_scoped(world, client, user_with_role):
     assert page.status_code == 200
     unit_field = page.context["adminform"].form.fields["unit"]
     assert [u.code for u in unit_field.queryset] == ["XA"]
+
+
+def test_scope_kinds_reads_each_kind_of_grant_in_one_query(world, django_assert_num_queries):
+    """What ``visible_to`` leaves out rests on these three flags: each must see direct and group grants of a
+    role, and nothing else (an object permission that is not a role gives no scope)."""
+    from django.contrib.auth.models import Group
+    from guardian.shortcuts import assign_perm
+
+    from tiers.scope import scope_kinds, scope_kinds_clear
+
+    t = world["tree"]
+    nobody, on_place, via_group, on_unit, unit_via_group, not_a_role, person = (
+        factories.UserFactory() for _ in range(7)
+    )
+    assign_perm("tiers.role_county_staff", on_place, t["620123"])
+    place_group, unit_group = Group.objects.create(name="县组"), Group.objects.create(name="单位组")
+    assign_perm("tiers.role_county_staff", place_group, t["620521"])
+    via_group.groups.add(place_group)
+    assign_perm("tiers.role_unit_liaison", on_unit, world["unit_a"])
+    assign_perm("tiers.role_unit_liaison", unit_group, world["unit_b"])
+    unit_via_group.groups.add(unit_group)
+    assign_perm("tiers.change_place", not_a_role, t["620123"])
+    factories.PersonFactory(code="PX", unit=world["unit_a"], user=person)
+
+    expected = {
+        nobody: (False, False, False),
+        on_place: (True, False, False),
+        via_group: (True, False, False),
+        on_unit: (False, True, False),
+        unit_via_group: (False, True, False),
+        not_a_role: (False, False, False),
+        person: (False, False, True),
+    }
+    for user, kinds in expected.items():
+        scope_kinds_clear(user)
+        with django_assert_num_queries(1):
+            assert scope_kinds(user) == kinds
+            assert scope_kinds(user) == kinds  # kept on the user object: no second query
