@@ -97,7 +97,7 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 AUTHENTICATION_BACKENDS = [
     "axes.backends.AxesStandaloneBackend",  # first: refuses a locked-out login before the password is checked
-    "django.contrib.auth.backends.ModelBackend",
+    "accountability.auth.ModelBackend",  # Django's, reading a user's permissions in one query
     "guardian.backends.ObjectPermissionBackend",
 ]
 # A change's reason is kept whole in its history (a 修改理由 of any length; the default is 100 characters).
