@@ -136,8 +136,10 @@ def _initial_household(request: HttpRequest, households: Any) -> Household | Non
     else the only one there is."""
     code = request.GET.get("household")
     if code:
-        household = get_object_or_404(Household.objects.visible_to(request.user), code=code)
-        return households.filter(pk=household.pk).first()
+        household = households.filter(code=code).first()
+        if household is None:  # not loggable: a 404 out of scope, else no household pre-selected
+            get_object_or_404(Household.objects.visible_to(request.user), code=code)
+        return household
     last = request.session.get(LAST_HOUSEHOLD)
     if last:
         household = households.filter(code=last).first()
