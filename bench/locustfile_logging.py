@@ -70,6 +70,7 @@ class Staff(FastHttpUser):
         self.token = "".join(secrets.choice(string.ascii_letters + string.digits) for _ in range(32))
         self.cookie = f"sessionid={self.person['cookie']}; csrftoken={self.token}"
         self.round = 0
+        self.wait()  # a think time before the first request too: people do not open their forms in the same second
 
     def _call(self, method: str, path: str, name: str, expect: int, data: dict[str, str] | None = None) -> None:
         headers = {"Cookie": self.cookie, "X-Forwarded-Proto": "https", "Referer": f"https://{self.host_name}{path}"}
