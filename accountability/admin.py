@@ -16,7 +16,7 @@ from accountability.choices import RunTrigger
 from accountability.compliance import engine
 from accountability.models import ComplianceRun, RuleEvaluation, Violation
 from accountability.tasks import compliance_run_enqueue
-from tiers.admin import ScopedAdmin
+from tiers.admin import ScopedAdmin, ScopedInline
 from tiers.forms import split_codes
 
 
@@ -55,7 +55,7 @@ class ComplianceRunForm(forms.ModelForm):
         return data
 
 
-class RuleEvaluationInline(admin.TabularInline):
+class RuleEvaluationInline(ScopedInline):
     model = RuleEvaluation
     fields = ["rule", "status", "attempts", "counts", "started_at", "finished_at", "error"]
     readonly_fields = fields

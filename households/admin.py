@@ -27,12 +27,7 @@ from tiers.models import EditRequest
 
 
 class HouseholdScopedAdmin(ScopedAdmin, SimpleHistoryAdmin):
-    """Household choices are scoped like places, units and people."""
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.related_model is models.Household:
-            kwargs["queryset"] = models.Household.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    """Household choices are scoped like places, units and people (``tiers.admin.ScopedFields``)."""
 
 
 @admin.register(models.Household)

@@ -10,3 +10,7 @@ class HouseholdsConfig(AppConfig):
 
     def ready(self) -> None:
         from households import figures  # noqa: F401  (registers the figure functions)
+        from households.models import Pairing
+        from tiers.selectors import PERSON_SOURCES
+
+        PERSON_SOURCES.append(lambda user: Pairing.objects.visible_to(user).values("helper"))

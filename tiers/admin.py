@@ -21,6 +21,7 @@ from simple_history.admin import SimpleHistoryAdmin
 from tiers import models, services
 from tiers.choices import GroupRole
 from tiers.messages import Msg
+from tiers.scope import ScopedQuerySet, may_link_logins, references_out_of_scope, scoped_choices
 
 admin.site.site_header = _("甘肃省脱贫攻坚帮扶工作责任落实系统")
 admin.site.site_title = _("帮扶责任落实系统")
@@ -29,12 +30,45 @@ admin.site.index_title = _("系统管理")
 SCOPED_CHOICES = {models.Place, models.Unit, models.Person}
 
 
-class ScopedAdmin(admin.ModelAdmin):
-    """Lists, change pages and foreign-key choices go through ``visible_to``; out of scope is 404.
+class ScopedFields:
+    """Every relation of a form (foreign keys, one-to-one, many-to-many) offers and accepts only what the
+    user may reference (``tiers.scope.scoped_choices``): rows in their scope, logins only for administrators.
+    Shared by ``ScopedAdmin`` and ``ScopedInline``, so no form of the admin escapes it."""
+
+    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        choices = scoped_choices(db_field.related_model, request.user)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
+    def formfield_for_manytomany(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
+        choices = scoped_choices(db_field.related_model, request.user)
+        if choices is not None:
+            kwargs["queryset"] = choices
+        return super().formfield_for_manytomany(db_field, request, **kwargs)
+
+
+def refuse_out_of_scope(request: HttpRequest, obj: Any) -> None:
+    """The last check before an admin save: every reference of the row is one the user may make."""
+    if refused := references_out_of_scope(request.user, obj):
+        raise PermissionDenied(Msg.REFERENCE_OUT_OF_SCOPE % {"fields": "、".join(refused)})
+
+
+class ScopedInline(ScopedFields, admin.TabularInline):
+    """An inline whose rows and relation choices are scoped like its parent's (every inline of a scoped
+    admin is one: ``tests/security/test_admin_scope.py`` fails on a plain ``TabularInline``)."""
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet:
+        qs = super().get_queryset(request)
+        return qs.visible_to(request.user) if isinstance(qs, ScopedQuerySet) else qs
+
+
+class ScopedAdmin(ScopedFields, admin.ModelAdmin):
+    """Lists, change pages and the choices of every relation go through ``visible_to``; out of scope is 404.
 
     So do django-simple-history's pages, which read the history table directly: the history of an object
     outside the scope, one of its versions, and a revert to it are 404 (a revert also needs the change
-    permission on the object)."""
+    permission on the object). A save re-checks every reference of the row and of each inline row."""
 
     def get_queryset(self, request: HttpRequest) -> QuerySet:
         qs = super().get_queryset(request)
@@ -58,10 +92,25 @@ class ScopedAdmin(admin.ModelAdmin):
             raise PermissionDenied
         return super().history_form_view(request, object_id, version_id, extra_context)
 
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.related_model in SCOPED_CHOICES:
-            kwargs["queryset"] = db_field.related_model.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
+        refuse_out_of_scope(request, obj)
+        super().save_model(request, obj, form, change)
+
+    def save_related(self, request: HttpRequest, form: Any, formsets: Any, change: bool) -> None:
+        for field in form.instance._meta.many_to_many:
+            value = form.cleaned_data.get(field.name)
+            if not value:
+                continue
+            choices = scoped_choices(field.related_model, request.user)
+            if choices is not None and choices.filter(pk__in=[row.pk for row in value]).count() != len(value):
+                raise PermissionDenied(Msg.REFERENCE_OUT_OF_SCOPE % {"fields": field.verbose_name})
+        super().save_related(request, form, formsets, change)
+
+    def save_formset(self, request: HttpRequest, form: Any, formset: Any, change: bool) -> None:
+        for inline_form in formset.forms:
+            if inline_form.has_changed() and not formset._should_delete_form(inline_form):
+                refuse_out_of_scope(request, inline_form.instance)
+        super().save_formset(request, form, formset, change)
 
 
 class PlaceAdminForm(forms.ModelForm):
@@ -168,7 +217,7 @@ class UnitAdmin(ScopedAdmin, RoleGrantsOnly):
     autocomplete_fields = ["place"]
 
 
-class PostInline(admin.TabularInline):
+class PostInline(ScopedInline):
     model = models.Post
     extra = 0
     autocomplete_fields = ["unit", "place"]
@@ -181,6 +230,10 @@ class PersonAdmin(ScopedAdmin):
     search_fields = ["code", "name", "unit__name"]
     autocomplete_fields = ["unit", "user"]
     inlines = [PostInline]
+
+    def get_readonly_fields(self, request: HttpRequest, obj: Any = None) -> list[str]:
+        fields = list(super().get_readonly_fields(request, obj))
+        return fields if may_link_logins(request.user) else [*fields, "user"]
 
 
 @admin.register(models.Post)
@@ -241,7 +294,7 @@ class LeadingGroupMemberFormSet(forms.BaseInlineFormSet):
                     raise forms.ValidationError(Msg.OVERLAP, params={"other": str(other)})
 
 
-class LeadingGroupMemberInline(admin.TabularInline):
+class LeadingGroupMemberInline(ScopedInline):
     model = models.LeadingGroupMember
     formset = LeadingGroupMemberFormSet
     extra = 0
@@ -296,13 +349,13 @@ class RuleAdmin(SimpleHistoryAdmin):
     history_list_display = ["minimum", "minimum_by_rank", "pro_rated", "active"]
 
 
-class EscalationTriggerInline(admin.TabularInline):
+class EscalationTriggerInline(ScopedInline):
     model = models.EscalationTrigger
     extra = 0
     filter_horizontal = ["rules", "tiers"]
 
 
-class EscalationActionInline(admin.TabularInline):
+class EscalationActionInline(ScopedInline):
     model = models.EscalationAction
     extra = 0
 

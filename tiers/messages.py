@@ -56,7 +56,13 @@ class Msg:
     ATTACHMENT_CONTENT = _("附件内容与扩展名 .%(extension)s 不符：请上传真实的 PDF、Word、Excel 或图片文件。")
     KIND_SUBJECT = _("“%(kind)s”需要填写：%(fields)s。")
     RECORD_OUT_OF_SCOPE = _("该区划或单位不在您的工作范围内。")
+    REFERENCE_OUT_OF_SCOPE = _("所选的%(fields)s不在您的工作范围内，未保存。")
+    PERSON_OUT_OF_SCOPE = _("所选人员不在您的工作范围内：%(names)s。")
     RECORD_NEEDS_KIND = _("请至少选择一个类别。")
     UNKNOWN_PLACE = _("找不到区划代码 %(value)s。")
     UNKNOWN_UNIT = _("找不到单位编码 %(value)s，或该单位不在您的工作范围内。")
     UNKNOWN_PERSON = _("找不到人员编码 %(codes)s。")
+
+    # Form submissions (tiers.submissions): the second POST of one form never saves twice.
+    ALREADY_SUBMITTED = _("该表单已经提交过，未重复保存：这是第一次提交的结果。")
+    SUBMISSION_NOT_YOURS = _("该表单已失效，请重新打开页面填写后再提交。")

@@ -167,3 +167,37 @@ def _scope_kinds_sql() -> str:
 def scope_kinds_clear(user: Any) -> None:
     """Forget the user's cached kinds of scope (after a grant or a revocation)."""
     user.__dict__.pop("_scope_kinds", None)
+
+
+def scoped_choices(model: type[models.Model], user: Any) -> models.QuerySet | None:
+    """What ``user`` may point a relation to ``model`` at: the rows in their scope for a scoped model, every
+    login only for those who may link logins to people (administrators), ``None`` for an unscoped model
+    (the catalogue)."""
+    from django.contrib.auth import get_user_model
+
+    if model is get_user_model():
+        return model._default_manager.all() if may_link_logins(user) else model._default_manager.none()
+    queryset = model._default_manager.all()
+    return queryset.visible_to(user) if isinstance(queryset, ScopedQuerySet) else None
+
+
+def may_link_logins(user: Any) -> bool:
+    """Linking a login to a person (and so giving it that person's scope) is an administrator's act."""
+    return bool(user.is_active and (user.is_superuser or user.has_perm("auth.change_user")))
+
+
+def references_out_of_scope(user: Any, obj: models.Model, *, fields: list[str] | None = None) -> list[str]:
+    """The names of ``obj``'s foreign keys that point at a row ``user`` may not reference (outside their
+    scope, or a login they may not link). Unchanged references of a saved row are not re-judged."""
+    saved = type(obj)._default_manager.filter(pk=obj.pk).values().first() if obj.pk else None
+    refused = []
+    for field in obj._meta.concrete_fields:
+        if not (field.many_to_one or field.one_to_one) or (fields is not None and field.name not in fields):
+            continue
+        value = getattr(obj, field.attname)
+        if value is None or (saved is not None and saved.get(field.attname) == value):
+            continue
+        choices = scoped_choices(field.related_model, user)
+        if choices is not None and not choices.filter(pk=value).exists():
+            refused.append(field.name)
+    return refused

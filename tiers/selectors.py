@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import datetime
+from collections.abc import Callable
 from typing import Any
 
-from django.db.models import Prefetch, QuerySet
+from django.db.models import Prefetch, Q, QuerySet
 from django.utils import timezone
 
 from tiers import models
@@ -85,3 +86,44 @@ def catalogue_tiers(*, document: models.Document | None = None) -> QuerySet[mode
             ),
         )
     )
+
+
+def units_referenceable(*, user: Any) -> QuerySet[models.Unit]:
+    """Units a user may name in a record: those in scope, and those holding an assignment in scope (a
+    provincial group-leader or assisting unit of a county's villages, seen by that county's staff)."""
+    return models.Unit.objects.filter(
+        Q(pk__in=models.Unit.objects.visible_to(user).values("pk"))
+        | Q(pk__in=models.GroupLeaderAssignment.objects.visible_to(user).values("unit"))
+        | Q(pk__in=models.AssistanceAssignment.objects.visible_to(user).values("unit"))
+    )
+
+
+def places_referenceable(*, user: Any, unit: models.Unit | None = None) -> QuerySet[models.Place]:
+    """Places a user may name in a record: those in scope and, for a unit in scope, the counties it leads
+    as group-leader unit and the villages it assists (a liaison has a unit, not a place)."""
+    condition = Q(pk__in=models.Place.objects.visible_to(user).values("pk"))
+    if unit is not None and models.Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
+        condition |= Q(pk__in=models.GroupLeaderAssignment.objects.filter(unit=unit).values("county"))
+        condition |= Q(pk__in=models.AssistanceAssignment.objects.filter(unit=unit).values("village"))
+    return models.Place.objects.filter(condition)
+
+
+#: More ways a person belongs to a user's scope, registered by the apps that own them (a cadre stationed
+#: in a village of the scope, a helper paired with a household of it): each maps a user to a queryset of
+#: person ids. Lower apps register here, so ``tiers`` imports none of them.
+PERSON_SOURCES: list[Callable[[Any], QuerySet]] = []
+
+
+def persons_referenceable(*, user: Any) -> QuerySet[models.Person]:
+    """People a user may name in a record: those of units in scope, those holding a post, a contact-leader
+    assignment or a leading-group seat in scope (a provincial leader linked to the county), and those of
+    ``PERSON_SOURCES`` (stationed cadres, helpers)."""
+    condition = (
+        Q(pk__in=models.Person.objects.visible_to(user).values("pk"))
+        | Q(pk__in=models.Post.objects.visible_to(user).values("person"))
+        | Q(pk__in=models.ContactLeaderAssignment.objects.visible_to(user).values("person"))
+        | Q(pk__in=models.LeadingGroupMember.objects.visible_to(user).values("person"))
+    )
+    for source in PERSON_SOURCES:
+        condition |= Q(pk__in=source(user))
+    return models.Person.objects.filter(condition)

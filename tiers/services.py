@@ -11,7 +11,7 @@ from django.db import transaction
 from django.db.models import F
 from guardian.shortcuts import assign_perm, remove_perm
 
-from tiers import models
+from tiers import models, selectors
 from tiers.choices import PlaceLevel, Role
 from tiers.messages import Msg
 from tiers.roles import ROLE_NODE, STAFF_ROLES, role_codename
@@ -270,11 +270,25 @@ def duty_record_log(
             errors.setdefault("__all__", []).append(
                 ValidationError(Msg.KIND_SUBJECT, params={"kind": kind.name, "fields": "、".join(missing)})
             )
-    if place is not None and not models.Place.objects.visible_to(user).filter(pk=place.pk).exists():
-        if unit is None or not models.Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
-            errors.setdefault("place", []).append(ValidationError(Msg.RECORD_OUT_OF_SCOPE))
-    if unit is not None and place is None and not models.Unit.objects.visible_to(user).filter(pk=unit.pk).exists():
+    # Every object the record names must be one the user may reference: a unit in scope (or assigned in
+    # it), a place in scope (or, for a unit in scope, a county it leads or a village it assists), people
+    # of the scope. An out-of-scope place is never excused by an in-scope unit: it is what gets credited.
+    if place is not None and not selectors.places_referenceable(user=user, unit=unit).filter(pk=place.pk).exists():
+        errors.setdefault("place", []).append(ValidationError(Msg.RECORD_OUT_OF_SCOPE))
+    if unit is not None and not selectors.units_referenceable(user=user).filter(pk=unit.pk).exists():
         errors.setdefault("unit", []).append(ValidationError(Msg.RECORD_OUT_OF_SCOPE))
+    named = [person] if person is not None else []
+    named_ok = set(
+        selectors.persons_referenceable(user=user)
+        .filter(pk__in=[p.pk for p in [*named, *(participants or [])]])
+        .values_list("pk", flat=True)
+    )
+    if person is not None and person.pk not in named_ok:
+        errors.setdefault("person", []).append(ValidationError(Msg.PERSON_OUT_OF_SCOPE, params={"names": person.name}))
+    if outside := [p.name for p in participants or [] if p.pk not in named_ok]:
+        errors.setdefault("participants", []).append(
+            ValidationError(Msg.PERSON_OUT_OF_SCOPE, params={"names": "、".join(outside)})
+        )
     record = models.DutyRecord(
         date=date,
         title=title,

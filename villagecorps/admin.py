@@ -20,18 +20,11 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from simple_history.admin import SimpleHistoryAdmin
 
-from tiers.admin import SCOPED_CHOICES, ScopedAdmin
+from tiers.admin import ScopedAdmin, ScopedInline
 from tiers.models import Person
 from villagecorps import models, services
 from villagecorps.choices import DaySource
 from villagecorps.messages import Msg
-
-
-def scoped_choices(db_field: Any, request: HttpRequest) -> QuerySet | None:
-    """The choices of a foreign key to a scoped model (places, units, people, teams, memberships)."""
-    if db_field.related_model in {*SCOPED_CHOICES, models.Team, models.Membership}:
-        return db_field.related_model.objects.visible_to(request.user)
-    return None
 
 
 def stationed_people(request: HttpRequest) -> QuerySet:
@@ -42,12 +35,7 @@ def stationed_people(request: HttpRequest) -> QuerySet:
 
 
 class CorpsAdmin(ScopedAdmin, SimpleHistoryAdmin):
-    """Team and membership choices are scoped like places, units and people."""
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if (choices := scoped_choices(db_field, request)) is not None:
-            kwargs["queryset"] = choices
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+    """Team and membership choices are scoped like places, units and people (``tiers.admin.ScopedFields``)."""
 
 
 class InForceFilter(admin.SimpleListFilter):
@@ -68,16 +56,11 @@ class InForceFilter(admin.SimpleListFilter):
         return queryset
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ScopedInline):
     model = models.Membership
     extra = 0
     fields = ["person", "role", "dispatching_unit", "start", "end"]
     autocomplete_fields = ["person", "dispatching_unit"]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if (choices := scoped_choices(db_field, request)) is not None:
-            kwargs["queryset"] = choices
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
 
 @admin.register(models.Team)

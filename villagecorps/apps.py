@@ -9,4 +9,8 @@ class VillagecorpsConfig(AppConfig):
     verbose_name = _("驻村帮扶工作队")
 
     def ready(self) -> None:
+        from tiers.selectors import PERSON_SOURCES
         from villagecorps import figures  # noqa: F401  (registers the figure functions)
+        from villagecorps.models import Membership
+
+        PERSON_SOURCES.append(lambda user: Membership.objects.visible_to(user).values("person"))

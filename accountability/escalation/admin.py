@@ -10,22 +10,13 @@ from django.http import HttpRequest
 from simple_history.admin import SimpleHistoryAdmin
 
 from accountability.models import Action, ActionDecision, ActionTarget, ActionTrigger, Case, Incident, Rating
-from tiers.admin import ScopedAdmin
-from villagecorps.models import Membership, Team
-
-#: Related rows of the villagecorps app offered only within the user's scope.
-SCOPED_CORPS = {Team, Membership}
+from tiers.admin import ScopedAdmin, ScopedInline
 
 
 class TriggerAdmin(ScopedAdmin, SimpleHistoryAdmin):
     """Scoped list and choices; ``recorded_by`` / ``recorded_at`` are filled in, not typed."""
 
     readonly_fields = ["recorded_by", "recorded_at"]
-
-    def formfield_for_foreignkey(self, db_field: Any, request: HttpRequest, **kwargs: Any) -> Any:
-        if db_field.related_model in SCOPED_CORPS:
-            kwargs["queryset"] = db_field.related_model.objects.visible_to(request.user)
-        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     def save_model(self, request: HttpRequest, obj: Any, form: Any, change: bool) -> None:
         if not change:
@@ -61,7 +52,7 @@ class RatingAdmin(TriggerAdmin):
     list_select_related = ["person__unit", "recorded_by"]
 
 
-class ActionTargetInline(admin.TabularInline):
+class ActionTargetInline(ScopedInline):
     model = ActionTarget
     fields = ["person", "role"]
     readonly_fields = fields
@@ -69,7 +60,7 @@ class ActionTargetInline(admin.TabularInline):
     can_delete = False
 
 
-class ActionTriggerInline(admin.TabularInline):
+class ActionTriggerInline(ScopedInline):
     model = ActionTrigger
     fields = ["kind", "relation", "summary", "violation", "finding", "incident", "case", "rating"]
     readonly_fields = fields
@@ -77,7 +68,7 @@ class ActionTriggerInline(admin.TabularInline):
     can_delete = False
 
 
-class ActionDecisionInline(admin.TabularInline):
+class ActionDecisionInline(ScopedInline):
     model = ActionDecision
     fields = ["from_status", "to_status", "user", "at", "reason"]
     readonly_fields = fields

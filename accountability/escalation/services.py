@@ -38,12 +38,33 @@ def own_body(user: Any, action: Action) -> bool:
     return bool(action.unit_id and Unit.objects.filter(unit_scope_q(user, "pk"), pk=action.unit_id).exists())
 
 
+def concerns_self(user: Any, action: Action) -> bool:
+    """Whether the user's own person is among those the action falls on: its bearer, a target summoned,
+    the member or team concerned, or a cadre of the bearing unit. Such a user may answer it (申辩) but
+    never decide it, whatever their grants (separation of duties)."""
+    from tiers.models import Person
+    from villagecorps.models import Membership
+
+    person = Person.objects.filter(user=user).values_list("pk", "unit_id").first()
+    if person is None:
+        return False
+    person_id, unit_id = person
+    if person_id in (action.person_id, getattr(action.membership, "person_id", None)):
+        return True
+    if action.unit_id and action.unit_id == unit_id:
+        return True
+    if action.targets.filter(person_id=person_id).exists():
+        return True
+    return bool(action.team_id and Membership.objects.filter(team_id=action.team_id, person_id=person_id).exists())
+
+
 def can_decide(user: Any, action: Action) -> bool:
-    """Reviewers decide actions in their scope, except those falling on their own body."""
+    """Reviewers decide actions in their scope, except those falling on their own body or on themselves."""
     return (
         user.has_perm("accountability.change_action")
         and Action.objects.visible_to(user).filter(pk=action.pk).exists()
         and not own_body(user, action)
+        and not concerns_self(user, action)
     )
 
 
@@ -96,9 +117,7 @@ def action_waive(*, user: Any, action: Action, reason: str) -> Action:
 
 def can_rebut(user: Any, action: Action) -> bool:
     """The subject may answer: the person it falls on, or staff of the place or unit it falls on."""
-    if action.person_id and getattr(action.person, "user_id", None) == user.pk:
-        return True
-    return own_body(user, action)
+    return own_body(user, action) or concerns_self(user, action)
 
 
 @transaction.atomic
@@ -124,6 +143,8 @@ def rebuttal_decide(*, user: Any, rebuttal: Rebuttal, accepted: bool, reason: st
     """A reviewer decides a 申辩; an accepted one waives the action (a decided action stays as it is)."""
     rebuttal = Rebuttal.objects.select_for_update().get(pk=rebuttal.pk)
     action = _in_scope(user, rebuttal.action)
+    if rebuttal.filed_by_id == user.pk:
+        raise PermissionDenied(Msg.REBUTTAL_OWN)
     if rebuttal.status != RebuttalStatus.PENDING:
         raise ValidationError(Msg.REBUTTAL_DONE)
     if not reason.strip():

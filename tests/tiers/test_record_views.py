@@ -21,7 +21,7 @@ from django.urls import reverse
 from django.utils import translation
 
 from tests import factories
-from tiers.choices import Role
+from tiers.choices import Role, UnitKind
 from tiers.forms import split_codes
 from tiers.messages import Msg
 from tiers.models import DutyRecord, DutyRecordKind, GroupLeaderAssignment, Place
@@ -76,8 +76,8 @@ def county(place_tree: factories.Tree) -> Any:
 
 
 @pytest.fixture
-def leaders(db: None) -> dict[str, Any]:
-    unit = factories.UnitFactory(code="UP", name="省直单位")
+def leaders(place_tree: factories.Tree) -> dict[str, Any]:
+    unit = factories.UnitFactory(code="UP", name="县直单位", kind=UnitKind.COUNTY_UNIT, place=place_tree["620123"])
     return {code: factories.PersonFactory(code=code, unit=unit) for code in ("PA", "PB", "PC")}
 
 
