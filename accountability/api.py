@@ -36,6 +36,7 @@ from accountability.models import Violation
 from tiers.choices import Period as PeriodKind
 from tiers.choices import SubjectKind
 from tiers.models import Place, Rule, Unit
+from tiers.validators import is_ascii_digits
 
 # --- filters --------------------------------------------------------------------------------------
 
@@ -121,7 +122,7 @@ def violation_list(*, user: Any, params: QueryDict | None = None) -> QuerySet:
 def requested_year(params: QueryDict) -> str:
     """The year a filtered list is about, for a file name: ``year``, else the year of a period label."""
     year = params.get("year", "").strip()
-    if year.isdigit():
+    if is_ascii_digits(year):
         return year
     match = PERIOD_LABEL.match(params.get("period", "").strip())
     return match["year"] if match else "all"
@@ -357,5 +358,6 @@ class ViolationDetailView(_ViolationView):
     def get(self, request: Request, pk: int) -> Response:
         violation = get_object_or_404(violation_list(user=request.user), pk=pk)
         data = _rows([violation], request)[0]
-        data["records"], data["records_truncated"] = evidence_records(violation)
+        found = evidence_records(violation, user=request.user)
+        data["records"], data["records_truncated"], data["records_outside_scope"] = found
         return Response(data)

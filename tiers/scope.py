@@ -70,6 +70,18 @@ def unit_scope_q(user: Any, unit_lookup: str) -> Q:
     return Q(**{f"{unit_lookup}__in": granted})
 
 
+def dated_unit_scope_q(user: Any, assignment_lookup: str) -> Q:
+    """Rows reached through a dated assignment of a granted unit that is in force today."""
+    from django.utils import timezone
+
+    today = timezone.localdate()
+    return (
+        unit_scope_q(user, f"{assignment_lookup}__unit")
+        & Q(**{f"{assignment_lookup}__start__lte": today})
+        & (Q(**{f"{assignment_lookup}__end__isnull": True}) | Q(**{f"{assignment_lookup}__end__gte": today}))
+    )
+
+
 def crosses_many(model: type[models.Model], lookup: str) -> bool:
     """Whether ``lookup`` follows a reverse or many-to-many relation (a join that repeats rows)."""
     for name in lookup.split(LOOKUP_SEP):
@@ -99,6 +111,10 @@ class ScopedQuerySet(models.QuerySet):
     scope_place_paths: tuple[str, ...] = ()
     scope_units: tuple[str, ...] = ()
     scope_persons: tuple[str, ...] = ()
+    #: Dated assignments through which a granted unit sees a row only while they are in force today:
+    #: ``"village__assisting_units"`` means the unit at ``village__assisting_units__unit``, dated by that
+    #: row's ``start`` and ``end`` (a unit no longer assisting a village stops seeing its households).
+    scope_dated_units: tuple[str, ...] = ()
 
     def visible_to(self, user: AbstractBaseUser | AnonymousUser) -> ScopedQuerySet:
         """Restrict to what ``user`` may see. Anonymous or inactive users see nothing."""
@@ -112,6 +128,7 @@ class ScopedQuerySet(models.QuerySet):
         places, units, persons = scope_kinds(user)
         pairs = [(lookup, place_scope_q(user, lookup)) for lookup in self.scope_place_paths if places]
         pairs += [(lookup, unit_scope_q(user, lookup)) for lookup in self.scope_units if units]
+        pairs += [(lookup, dated_unit_scope_q(user, lookup)) for lookup in self.scope_dated_units if units]
         pairs += [(lookup, Q(**{f"{lookup}__user": user})) for lookup in self.scope_persons if persons]
         condition = Q(pk__in=[])
         for lookup, q in pairs:

@@ -199,6 +199,7 @@ class MemberCard:
     nights_pace: Pace
     months: list[MonthRow]
     totals: list[int]
+    hidden: int = 0  # memberships of the year outside the viewer's scope (not counted here)
     kinds: list[tuple[str, Any, Any]] = field(default_factory=lambda: KINDS)
 
     @property
@@ -218,12 +219,13 @@ class MemberCard:
         return self.as_of >= datetime.date(self.year, 12, 31)
 
 
-def member_card(*, membership_or_person: Membership | Person, year: int, today: datetime.date) -> MemberCard:
-    """The year card of a cadre (of the membership's person): four queries.
+def member_card(*, membership_or_person: Membership | Person, year: int, today: datetime.date, user: Any) -> MemberCard:
+    """The year card of a cadre (of the membership's person), as ``user`` may see it: five queries.
 
-    Days and nights are those recorded for the person in ``year`` up to ``today``; the targets are
-    pro-rated by the days of the year the person's memberships cover (all of them: a cadre rotated
-    from one village to another mid-year owes one year's duty, not two).
+    Only the memberships in the user's scope are shown and counted (a team leader does not see the
+    days a rotated cadre spent in another county's team); how many were left out is ``hidden``. Days
+    and nights are those recorded on those memberships in ``year`` up to ``today``; the targets are
+    pro-rated by the days of the year they cover.
     """
     if isinstance(membership_or_person, Membership):
         person = membership_or_person.person
@@ -231,12 +233,9 @@ def member_card(*, membership_or_person: Membership | Person, year: int, today: 
         person = membership_or_person
     start, end, year_days = _year_bounds(year)
     as_of = _as_of(year, today)
-    memberships = list(
-        Membership.objects.filter(person=person)
-        .overlapping(start, end)
-        .select_related("team__village", "dispatching_unit")
-        .order_by("start")
-    )
+    of_year = Membership.objects.filter(person=person).overlapping(start, end)
+    memberships = list(of_year.visible_to(user).select_related("team__village", "dispatching_unit").order_by("start"))
+    hidden = of_year.count() - len(memberships)
     intervals = [(m.start, m.end) for m in memberships]
     in_post = days_in(intervals, start, end)
     if today > end:  # a past year: all of it has elapsed, nothing is left
@@ -247,7 +246,7 @@ def member_card(*, membership_or_person: Membership | Person, year: int, today: 
     days_target, nights_target = need.targets(in_post, year_days)
 
     rows = (
-        DutyDay.objects.filter(person=person, date__range=(start, as_of))
+        DutyDay.objects.filter(membership__in=[m.pk for m in memberships], date__range=(start, as_of))
         .annotate(month=ExtractMonth("date"))
         .order_by()
         .values("month", "kind")
@@ -285,6 +284,7 @@ def member_card(*, membership_or_person: Membership | Person, year: int, today: 
         nights_pace=Pace(needed=nights_target - nights, left=left),
         months=months,
         totals=[sum(row.counts[i] for row in months) for i in range(len(KINDS))],
+        hidden=hidden,
     )
 
 

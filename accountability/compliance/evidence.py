@@ -13,7 +13,7 @@ from __future__ import annotations
 import datetime
 from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, NamedTuple
 
 from django.db.models import Model, QuerySet
 
@@ -209,20 +209,33 @@ def closed_at(violation: Violation) -> datetime.datetime | None:
     return closure.closed_at if closure else None
 
 
-def evidence_records(violation: Violation, *, limit: int = MAX_RECORDS) -> tuple[list[dict[str, Any]], bool]:
-    """The records counted for ``violation`` (at most ``limit``, by date), each as ``type``, ``id``,
-    ``date``, ``summary``, ``entered_at`` (None when the model keeps no entry time) and ``late`` (entered
-    after the period's closure); and whether more records than ``limit`` were counted.
+class Evidence(NamedTuple):
+    """The records of one violation that a user may see: at most ``limit`` rows, whether more visible rows
+    were counted, and how many counted records lie outside the user's scope (counted, never named)."""
 
-    Three queries at most: the violation's rule is expected to be loaded (``select_related("rule")``).
+    records: list[dict[str, Any]]
+    truncated: bool
+    hidden: int
+
+
+def evidence_records(violation: Violation, *, user: Any, limit: int = MAX_RECORDS) -> Evidence:
+    """The records counted for ``violation`` that ``user`` may see (at most ``limit``, by date), each as
+    ``type``, ``id``, ``date``, ``summary``, ``entered_at`` (None when the model keeps no entry time) and
+    ``late`` (entered after the period's closure); whether more were counted; and how many counted records
+    are outside the user's scope (a cadre's households in another county): their number is shown
+    ("另有 2 条记录不在您的范围内"), never what they are.
+
+    Five queries at most: the violation's rule is expected to be loaded (``select_related("rule")``).
     """
     source = _REGISTRY.get(violation.rule.code)
     if source is None:  # NO_RECORDS, or a rule added without evidence yet
-        return [], False
-    records = source.records(violation)
-    model = records.model
-    records = records.select_related(*SELECT_RELATED.get(model, ())).order_by(source.date_field, "pk")
+        return Evidence([], False, 0)
+    counted = source.records(violation)
+    model = counted.model
+    visible = counted.visible_to(user)
+    records = visible.select_related(*SELECT_RELATED.get(model, ())).order_by(source.date_field, "pk")
     rows = list(records[: limit + 1])
+    hidden = counted.count() - (len(rows) if len(rows) <= limit else visible.count())
     closed = closed_at(violation) if rows and source.entered_field else None
     result = []
     for record in rows[:limit]:
@@ -237,4 +250,4 @@ def evidence_records(violation: Violation, *, limit: int = MAX_RECORDS) -> tuple
                 "late": bool(closed and entered and entered > closed),
             }
         )
-    return result, len(rows) > limit
+    return Evidence(result, len(rows) > limit, hidden)

@@ -375,13 +375,15 @@ def village_members(*, village: Place, year: int) -> dict[str, Any]:
     }
 
 
-def person_households(*, person: Any, year: int) -> list[Any]:
-    """The households a helper was paired with during ``year``."""
-    from households.models import Pairing
+def person_households(*, user: Any, person: Any, year: int) -> tuple[list[Any], int]:
+    """The households a helper was paired with during ``year`` that ``user`` may see, and how many more
+    there were outside the user's scope (counted, never named)."""
+    from households.models import Household, Pairing
 
     start, end = datetime.date(year, 1, 1), datetime.date(year, 12, 31)
-    pairings = Pairing.objects.overlapping(start, end).filter(helper=person).select_related("household")
-    return sorted({p.household for p in pairings}, key=lambda h: h.code)
+    paired = Pairing.objects.overlapping(start, end).filter(helper=person).values("household")
+    visible = list(Household.objects.visible_to(user).filter(pk__in=paired).order_by("code"))
+    return visible, Household.objects.filter(pk__in=paired).count() - len(visible)
 
 
 # --- chart data -------------------------------------------------------------------------------------

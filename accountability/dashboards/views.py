@@ -227,6 +227,7 @@ def person(request: HttpRequest, code: str) -> HttpResponse:
     groups, rows = selectors.person_standing(user=request.user, person=person, filters=filters)
     if _wants_xlsx(request):
         return _export(f"person-{person.code}-{filters.year}.xlsx", person.name, *_subject_table(rows))
+    households, households_hidden = selectors.person_households(user=request.user, person=person, year=filters.year)
     return render(
         request,
         "dashboards/person.html",
@@ -235,7 +236,8 @@ def person(request: HttpRequest, code: str) -> HttpResponse:
             "filters": filters,
             "groups": groups,
             "rows": [_subject_row(v) for v in rows[:500]],
-            "households": selectors.person_households(person=person, year=filters.year),
+            "households": households,
+            "households_hidden": households_hidden,
         },
     )
 
@@ -262,7 +264,7 @@ def violation(request: HttpRequest, pk: int) -> HttpResponse:
         Violation.objects.visible_to(request.user).select_related("rule", "rule__duty", "place", "person", "unit"),
         pk=pk,
     )
-    records, truncated = evidence_records(violation)
+    records, truncated, hidden = evidence_records(violation, user=request.user)
     if _wants_xlsx(request):
         headers = [_("日期"), _("记录类型"), _("内容"), _("关账后补录")]
         rows = [[r["date"], r["type"], r["summary"], _("是") if r["late"] else ""] for r in records]
@@ -278,6 +280,7 @@ def violation(request: HttpRequest, pk: int) -> HttpResponse:
             "period": period_label(violation.period),
             "records": records,
             "truncated": truncated,
+            "hidden": hidden,
         },
     )
 

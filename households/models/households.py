@@ -16,11 +16,12 @@ from tiers.scope import ScopedQuerySet
 
 
 class HouseholdQuerySet(ScopedQuerySet):
-    """Households seen by a user: in a granted subtree; assisted by, or paired with a cadre of, a granted
-    unit; or paired (now or before) with the user."""
+    """Households seen by a user: in a granted subtree; assisted (today) by, or paired with a cadre of, a
+    granted unit; or paired (now or before) with the user."""
 
     scope_place_paths = ("village__path",)
-    scope_units = ("village__assisting_units__unit", "pairings__helper__unit")
+    scope_units = ("pairings__helper__unit",)
+    scope_dated_units = ("village__assisting_units",)
     scope_persons = ("pairings__helper",)
 
 

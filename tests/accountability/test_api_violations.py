@@ -423,8 +423,8 @@ def test_query_count_does_not_grow_with_rows(county_client, world, django_assert
 
 def test_detail_query_count(county_client, world, django_assert_max_num_queries):
     violation = Violation.objects.get(rule__code="R09.1")
-    # session, user, the row, its places' names, the records, the closure
-    with django_assert_max_num_queries(7):
+    # session, user, the row, its places' names, the records in scope, the records counted, the closure
+    with django_assert_max_num_queries(8):
         data = county_client.get(f"{URL}{violation.pk}/").json()
     assert len(data["records"]) == 10
 
@@ -438,6 +438,7 @@ def test_detail_has_the_rows_fields_and_the_records(county_client, world):
     data = county_client.get(f"{URL}{violation.pk}/").json()
     records = data.pop("records")
     assert data.pop("records_truncated") is False
+    assert data.pop("records_outside_scope") == 0
     assert data == row
     (visit,) = records
     assert visit["type"] == "visit"

@@ -17,6 +17,7 @@ from simple_history.models import HistoricalRecords
 
 from tiers.messages import Msg
 from tiers.scope import ScopedQuerySet
+from tiers.validators import record_date_errors
 
 ATTACHMENT_TYPES = ["pdf", "doc", "docx", "xls", "xlsx", "jpg", "jpeg", "png"]
 ATTACHMENT_MAX_BYTES = 10 * 1024 * 1024
@@ -73,9 +74,10 @@ class DutyRecordKind(models.Model):
 
 
 class DutyRecordQuerySet(ScopedQuerySet):
-    """Records seen by a user: by the place they are about, the unit that held them, or the person."""
+    """Records seen by a user: by the place they are about, the unit that held them (granted, seated in
+    the user's subtree, or assisting one of its villages), or the person."""
 
-    scope_place_paths = ("place__path",)
+    scope_place_paths = ("place__path", "unit__place__path", "unit__assisted_villages__village__path")
     scope_units = ("unit",)
     scope_persons = ("person",)
 
@@ -139,10 +141,7 @@ class DutyRecord(models.Model):
         return f"{self.date:%Y-%m-%d} {self.title}"
 
     def clean(self) -> None:
-        errors: dict[str, ValidationError] = {}
-        today = timezone.localdate()
-        if self.date and self.date > today:
-            errors["date"] = ValidationError(Msg.FUTURE_DATE, params={"today": f"{today:%Y-%m-%d}"})
+        errors = record_date_errors(self, "date")
         if not (self.place_id or self.unit_id or self.person_id):
             errors["__all__"] = ValidationError(Msg.RECORD_NEEDS_SUBJECT)
         if errors:
@@ -200,8 +199,9 @@ class Finding(models.Model):
         return f"{self.duty} {self.get_result_display()}"
 
     def clean(self) -> None:
-        errors: dict[str, ValidationError] = {}
-        if self.period_start and self.period_end and self.period_end < self.period_start:
+        # The period reviewed began in the past; it may end ahead (a finding on this year's duties).
+        errors = record_date_errors(self, "period_start", future=("period_end",))
+        if not errors and self.period_start and self.period_end and self.period_end < self.period_start:
             errors["period_end"] = ValidationError(Msg.DATES_ORDER)
         if not (self.place_id or self.unit_id or self.person_id):
             errors["__all__"] = ValidationError(Msg.RECORD_NEEDS_SUBJECT)
