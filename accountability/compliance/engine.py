@@ -29,6 +29,7 @@ from accountability.messages import Msg
 from accountability.models import ComplianceRun, PeriodClosure, RuleEvaluation
 from tiers.choices import Period as PeriodKind
 from tiers.figures import figure_for, registered
+from tiers.locks import advisory_xact_lock
 from tiers.models import Rule
 from tiers.periods import Period
 from tiers.services import policy_value
@@ -40,6 +41,8 @@ MODE_STATES = {
     RunMode.CLOSING: {PeriodState.CLOSING},
 }
 Progress = Callable[[RuleEvaluation], None]
+#: The advisory lock of one rule's year (``tiers.locks``): two runs evaluating it at once take turns.
+COMPLIANCE_LOCK = "compliance"
 
 
 def policy_load() -> Policy:
@@ -170,6 +173,7 @@ def rule_evaluate(run: ComplianceRun, rule: Rule, *, now: datetime.datetime | No
             figure=_figure(rule, period, state, run.as_of),
         )
         with transaction.atomic():
+            advisory_xact_lock(COMPLIANCE_LOCK, rule.pk, run.year)  # two runs at once: one rule's year at a time
             _planner_settings()
             if state == PeriodState.CLOSED:
                 counts["late"] += _execute(sql.flag_late(evaluation))

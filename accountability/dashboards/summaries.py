@@ -4,7 +4,8 @@ Each subject sits at one place (its violation's ``place``: the village of a hous
 county of a county duty, the seat of a unit). A place's row sums its own subjects and those of every
 place below it, so the rows of one place answer "how is this part of the province doing" without
 touching a violation. Both refreshes delete the year's rows and insert them again in one
-transaction: idempotent, and readers see the old rows until the new ones are committed.
+transaction: idempotent, and readers see the old rows until the new ones are committed. Two refreshes
+of one year serialise on an advisory lock (PostgreSQL), so the second never inserts beside the first's rows.
 """
 
 from __future__ import annotations
@@ -14,6 +15,7 @@ from django.db import connection, transaction
 from accountability.choices import ActionStatus, ViolationStatus
 from accountability.compliance.sql import literal
 from accountability.models import Action, ActionSummary, Coverage, Summary, UnitSummary, Violation
+from tiers.locks import advisory_xact_lock
 from tiers.models import Place
 
 PLACE = Place._meta.db_table
@@ -69,6 +71,7 @@ def summaries_refresh(year: int) -> int:
         f"{_ancestors(units)} GROUP BY a.id, a.depth, s.unit_id"
     )
     with transaction.atomic(), connection.cursor() as cursor:
+        advisory_xact_lock("summaries", year)
         Summary.objects.filter(year=year).delete()
         UnitSummary.objects.filter(year=year).delete()
         cursor.execute(insert)
@@ -91,6 +94,7 @@ def action_summaries_refresh(year: int) -> int:
         "GROUP BY a.id, a.depth, s.kind, s.status"
     )
     with transaction.atomic(), connection.cursor() as cursor:
+        advisory_xact_lock("action_summaries", year)
         ActionSummary.objects.filter(year=year).delete()
         cursor.execute(insert)
         return cursor.rowcount

@@ -25,11 +25,14 @@ from accountability.dashboards.summaries import action_summaries_refresh
 from accountability.escalation.triggers import Body, Collector, Hit
 from accountability.models import Action, ActionDecision, ActionTarget, ActionTrigger
 from tiers.choices import Bearer, Convenor, PostTitle, Target
+from tiers.locks import advisory_xact_lock
 from tiers.models import ContactLeaderAssignment, Escalation, EscalationAction, Person, Place, Post, Unit
 from tiers.services import policy_value
 from villagecorps.choices import MemberRole
 from villagecorps.models import Membership, Team
 
+#: The advisory lock of a year's computation (``tiers.locks``).
+ESCALATION_LOCK = "escalations"
 LEADER_ROLES = [MemberRole.LEADER, MemberRole.FIRST_SECRETARY_LEADER]
 #: Post titles that answer to a 约谈 target, for a unit and for a place (党委政府).
 UNIT_TITLES = {
@@ -382,7 +385,11 @@ def escalations_compute(*, year: int, as_of: datetime.date | None = None) -> dic
     Set-wise: the new actions are inserted in batches, the proposed ones updated in batches, and the
     chains and targets of the recomputed actions replaced in batches — a province's 100,000 helpers
     with a violation are a few dozen statements, not a few hundred thousand.
+
+    Two computations of one year serialise on an advisory lock (PostgreSQL): the second waits for the
+    first to commit, then reads what it wrote and reconciles with it, so it finds nothing to add.
     """
+    advisory_xact_lock(ESCALATION_LOCK, year)
     as_of = as_of or timezone.localdate()
     now = timezone.now()
     collector = Collector(year)
