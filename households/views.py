@@ -39,6 +39,7 @@ from tiers import services as tier_services
 from tiers.forms import attach_errors
 from tiers.http import year_param
 from tiers.models import EditRequest, Person
+from tiers.submissions import submit_once
 
 #: Session key of the household last logged for, pre-selected on the next form.
 LAST_HOUSEHOLD = "last_household"
@@ -163,13 +164,16 @@ def _log_view(
         form = form_class(request.POST, households=households, today=today)
         if form.is_valid():
             try:
-                record = log(request.user, form)
+                submitted = submit_once(
+                    request, lambda: log(request.user, form), success_url=lambda record: _after_log(request, record)
+                )
             except ValidationError as exc:
                 attach_errors(form, exc)
             else:
-                request.session[LAST_HOUSEHOLD] = record.household.code
-                messages.success(request, done)
-                return redirect(_after_log(request, record))
+                if submitted.result is not None:
+                    request.session[LAST_HOUSEHOLD] = submitted.result.household.code
+                    messages.success(request, done)
+                return redirect(submitted.url)
     else:
         household = _initial_household(request, households)
         form = form_class(initial={"household": household}, households=households, today=today)
@@ -213,15 +217,20 @@ def plan_new(request: HttpRequest, code: str) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                plan = services.plan_revise(
-                    user=request.user, household=household, date=data["date"], year=data["year"], **form.content()
+                submitted = submit_once(
+                    request,
+                    lambda: services.plan_revise(
+                        user=request.user, household=household, date=data["date"], year=data["year"], **form.content()
+                    ),
+                    success_url=lambda plan: _after_log(request, plan),
                 )
             except ValidationError as exc:
                 attach_errors(form, exc)
             else:
-                request.session[LAST_HOUSEHOLD] = household.code
-                messages.success(request, _("已记录一户一策修订"))
-                return redirect(_after_log(request, plan))
+                if submitted.result is not None:
+                    request.session[LAST_HOUSEHOLD] = household.code
+                    messages.success(request, _("已记录一户一策修订"))
+                return redirect(submitted.url)
     else:
         latest = selectors.latest_plan(household=household, user=request.user)
         initial = {
@@ -242,17 +251,21 @@ def _edit_view(request: HttpRequest, pk: int, *, model: type, form_class: type, 
         form = form_class(request.POST, today=today)
         if form.is_valid():
             try:
-                result = services.record_update(
-                    user=request.user, record=record, changes=form.changes(), reason=form.cleaned_data["reason"]
+                submitted = submit_once(
+                    request,
+                    lambda: services.record_update(
+                        user=request.user, record=record, changes=form.changes(), reason=form.cleaned_data["reason"]
+                    ),
+                    success_url=lambda result: reverse("households:household-detail", args=[record.household.code]),
                 )
             except ValidationError as exc:
                 attach_errors(form, exc)
             else:
-                if isinstance(result, EditRequest):
+                if isinstance(submitted.result, EditRequest):
                     messages.info(request, Msg.EDIT_NEEDS_REVIEW % {"days": window})
-                else:
+                elif submitted.result is not None:
                     messages.success(request, _("已保存修改"))
-                return redirect("households:household-detail", record.household.code)
+                return redirect(submitted.url)
     else:
         form = form_class(
             initial={name: getattr(record, name) for name in form_class.base_fields if name != "reason"}, today=today

@@ -22,6 +22,7 @@ from tiers import models, services
 from tiers.choices import GroupRole
 from tiers.messages import Msg
 from tiers.scope import ScopedQuerySet, may_link_logins, references_out_of_scope, scoped_choices
+from tiers.submissions import SubmitOnceAdmin
 
 admin.site.site_header = _("甘肃省脱贫攻坚帮扶工作责任落实系统")
 admin.site.site_title = _("帮扶责任落实系统")
@@ -63,7 +64,7 @@ class ScopedInline(ScopedFields, admin.TabularInline):
         return qs.visible_to(request.user) if isinstance(qs, ScopedQuerySet) else qs
 
 
-class ScopedAdmin(ScopedFields, admin.ModelAdmin):
+class ScopedAdmin(SubmitOnceAdmin, ScopedFields, admin.ModelAdmin):
     """Lists, change pages and the choices of every relation go through ``visible_to``; out of scope is 404.
 
     So do django-simple-history's pages, which read the history table directly: the history of an object

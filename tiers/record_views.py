@@ -17,7 +17,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.db.models import Count, F, QuerySet
 from django.db.models.functions import ExtractMonth
 from django.http import FileResponse, HttpRequest, HttpResponse
@@ -33,6 +32,7 @@ from tiers.forms import DutyRecordForm, attach_errors
 from tiers.http import FIRST_YEAR, year_param
 from tiers.models import DutyRecord, GroupLeaderAssignment, Place, Rule, Unit
 from tiers.periods import Period
+from tiers.submissions import submit_once
 
 #: The rules shown on an organisation's page, by the place's level ("unit" for a unit).
 LEVEL_RULES: dict[str, list[str]] = {
@@ -214,13 +214,17 @@ def record_new(request: HttpRequest) -> HttpResponse:
         form = DutyRecordForm(request.POST, request.FILES, user=request.user, today=today)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    record = services.duty_record_log(user=request.user, **form.record_data())
+                submitted = submit_once(
+                    request,
+                    lambda: services.duty_record_log(user=request.user, **form.record_data()),
+                    success_url=lambda record: _after_log(request.user, record),
+                )
             except ValidationError as exc:
                 attach_errors(form, exc)
             else:
-                messages.success(request, _("已记录"))
-                return redirect(_after_log(request.user, record))
+                if submitted.result is not None:
+                    messages.success(request, _("已记录"))
+                return redirect(submitted.url)
     else:
         form = DutyRecordForm(user=request.user, today=today)
     return render(request, "tiers/records/form.html", {"form": form, "title": _("记录履责情况")})

@@ -12,9 +12,10 @@ from dataclasses import dataclass
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from tiers.locks import advisory_xact_lock
 from tiers.models import Person
 from villagecorps.choices import DaySource
 from villagecorps.messages import Msg
@@ -74,8 +75,18 @@ def _check_scope(user: Any, membership: Membership) -> None:
 
 
 def _save_day(
-    *, user: Any, membership: Membership, day: datetime.date, kind: str, source: str, location: str = ""
+    *,
+    user: Any,
+    membership: Membership,
+    day: datetime.date,
+    kind: str,
+    source: str,
+    location: str = "",
+    retry: bool = True,
 ) -> DutyDay:
+    # One row per person and day: two saves of one day at once take turns (PostgreSQL), so the second
+    # finds the first's row and records over it instead of running into the unique constraint.
+    advisory_xact_lock("duty_day", membership.person_id, day.toordinal())
     existing = DutyDay.objects.filter(person_id=membership.person_id, date=day).first()
     if (
         existing is not None
@@ -89,7 +100,17 @@ def _save_day(
     duty_day.recorded_by, duty_day.recorded_at = user, timezone.now()
     duty_day.full_clean(validate_unique=False)  # one row per person and day: replaced, not refused
     duty_day._history_user = user
-    duty_day.save()
+    try:
+        with transaction.atomic():
+            duty_day.save()
+    except IntegrityError:
+        # The same day saved at once by another request where there are no advisory locks: its row is
+        # committed now, so record over it (once).
+        if existing is not None or not retry:
+            raise
+        return _save_day(
+            user=user, membership=membership, day=day, kind=kind, source=source, location=location, retry=False
+        )
     return duty_day
 
 

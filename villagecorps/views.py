@@ -24,6 +24,7 @@ from django.utils.translation import gettext as _
 
 from tiers.forms import attach_errors
 from tiers.http import year_param
+from tiers.submissions import submit_once
 from villagecorps import importing, selectors, services
 from villagecorps.forms import DayForm, parse_week
 from villagecorps.messages import Msg
@@ -77,18 +78,23 @@ def my_duty(request: HttpRequest) -> HttpResponse:
         if form.is_valid():
             data = form.cleaned_data
             try:
-                day = services.self_record(
-                    user=request.user, day=data["date"], kind=data["kind"], location=data["location"].strip()
+                submitted = submit_once(
+                    request,
+                    lambda: services.self_record(
+                        user=request.user, day=data["date"], kind=data["kind"], location=data["location"].strip()
+                    ),
+                    success_url=lambda day: reverse("villagecorps:my-duty"),
                 )
             except ValidationError as exc:
                 attach_errors(form, exc)
             else:
-                messages.success(
-                    request,
-                    _("已记录 %(date)s：%(kind)s")
-                    % {"date": f"{day.date.month}月{day.date.day}日", "kind": day.get_kind_display()},
-                )
-                return redirect("villagecorps:my-duty")
+                if (day := submitted.result) is not None:
+                    messages.success(
+                        request,
+                        _("已记录 %(date)s：%(kind)s")
+                        % {"date": f"{day.date.month}月{day.date.day}日", "kind": day.get_kind_display()},
+                    )
+                return redirect(submitted.url)
     else:
         form = DayForm(today=today)
     context = _card_context(request, person, today)
@@ -168,13 +174,21 @@ def team_week(request: HttpRequest, pk: int) -> HttpResponse:
         entries = parse_week(request.POST)
         errors = entries.errors
         if not errors:
+            week_url = f"{reverse('villagecorps:team-week', args=[team.pk])}?start={start:%Y-%m-%d}"
             try:
-                services.week_confirm(user=request.user, team=team, entries=entries.changes(grid.recorded()))
+                submitted = submit_once(
+                    request,
+                    lambda: services.week_confirm(
+                        user=request.user, team=team, entries=entries.changes(grid.recorded())
+                    ),
+                    success_url=lambda saved: week_url,
+                )
             except ValidationError as exc:
                 errors = exc.messages
             else:
-                messages.success(request, _("已确认本周考勤（%(n)d 天）") % {"n": entries.confirmed()})
-                return redirect(f"{reverse('villagecorps:team-week', args=[team.pk])}?start={start:%Y-%m-%d}")
+                if submitted.result is not None:
+                    messages.success(request, _("已确认本周考勤（%(n)d 天）") % {"n": entries.confirmed()})
+                return redirect(submitted.url)
         grid = grid.with_values(entries.values)
     following = start + selectors.WEEK
     return render(
@@ -225,10 +239,15 @@ def duty_import(request: HttpRequest) -> HttpResponse:
             errors = [_("请选择要导入的文件。")]
         else:
             try:
-                count = importing.import_upload(user=request.user, upload=upload)
+                submitted = submit_once(
+                    request,
+                    lambda: importing.import_upload(user=request.user, upload=upload),
+                    success_url=lambda count: reverse("villagecorps:duty-import"),
+                )
             except ValidationError as exc:
                 errors = exc.messages
             else:
-                messages.success(request, _("已导入 %(count)d 天驻村考勤。") % {"count": count})
-                return redirect(reverse("villagecorps:duty-import"))
+                if submitted.result is not None:
+                    messages.success(request, _("已导入 %(count)d 天驻村考勤。") % {"count": submitted.result})
+                return redirect(submitted.url)
     return render(request, "villagecorps/duty_import.html", {"errors": errors})

@@ -12,7 +12,6 @@ from typing import Any
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required, permission_required
 from django.core.exceptions import ValidationError
-from django.db import transaction
 from django.http import HttpRequest, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -24,6 +23,7 @@ from accountability.escalation import record_forms as forms
 from accountability.escalation import records
 from tiers.forms import attach_errors
 from tiers.http import FIRST_YEAR, year_param
+from tiers.submissions import submit_once
 
 #: What each kind of trigger has: its form, service, selector, templates, permissions and title.
 KINDS: dict[str, dict[str, Any]] = {
@@ -69,6 +69,12 @@ def _list(request: HttpRequest, kind: str) -> HttpResponse:
     )
 
 
+def _listed(kind: str, obj: Any) -> str:
+    """The list of the year the recorded row belongs to."""
+    year = obj.year if kind == "rating" else obj.date.year
+    return f"{reverse(f'escalations:{kind}-list')}?year={year}"
+
+
 def _new(request: HttpRequest, kind: str) -> HttpResponse:
     spec = KINDS[kind]
     today = timezone.localdate()
@@ -76,14 +82,17 @@ def _new(request: HttpRequest, kind: str) -> HttpResponse:
         form = spec["form"](request.POST, user=request.user, today=today)
         if form.is_valid():
             try:
-                with transaction.atomic():
-                    obj = spec["service"](user=request.user, **form.service_data())
+                submitted = submit_once(
+                    request,
+                    lambda: spec["service"](user=request.user, **form.service_data()),
+                    success_url=lambda obj: _listed(kind, obj),
+                )
             except ValidationError as exc:
                 attach_errors(form, exc)
             else:
-                messages.success(request, _("已记录"))
-                year = obj.year if kind == "rating" else obj.date.year
-                return redirect(f"{reverse(f'escalations:{kind}-list')}?year={year}")
+                if submitted.result is not None:
+                    messages.success(request, _("已记录"))
+                return redirect(submitted.url)
     else:
         form = spec["form"](user=request.user, today=today)
     return render(

@@ -31,6 +31,7 @@ from accountability.messages import Msg
 from accountability.models import Case, Incident, Rating
 from households.models import Pairing
 from tiers.http import FIRST_YEAR
+from tiers.locks import advisory_xact_lock
 from tiers.models import AssistanceAssignment, GroupLeaderAssignment, Person, Place, Unit
 from villagecorps.models import Membership, Team
 
@@ -188,6 +189,8 @@ def rating_record(*, user: Any, person: Person, year: int, grade: str) -> Rating
     elif year < FIRST_YEAR:
         _add(errors, "year", ValidationError(Msg.BAD_YEAR, params={"value": year}))
     _refuse_outside(errors, "person", person, persons_in_scope(user, helpers=False), _("人员"))
+    # One rating per person and year: two first ratings at once take turns (the second changes the grade).
+    advisory_xact_lock("rating", person.pk, year)
     rating = Rating.objects.select_for_update().filter(person=person, year=year).first()
     if rating is None:
         rating = Rating(person=person, year=year)

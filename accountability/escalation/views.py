@@ -22,6 +22,7 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, HttpRequest, HttpResponse, HttpResponseBadRequest
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
@@ -37,6 +38,7 @@ from accountability.models import Action, ActionTrigger, Rebuttal
 from tiers.choices import ActionKind, Relation, TriggerKind
 from tiers.forms import attach_errors
 from tiers.http import year_param
+from tiers.submissions import submit_once
 
 #: ``?status=all``: every status (withdrawn and waived ones too); no status: those in force.
 STATUS_ALL = "all"
@@ -365,12 +367,18 @@ def action_detail(request: HttpRequest, pk: int) -> HttpResponse:
         form = STEP_FORMS[step](request.POST, request.FILES)
         if form.is_valid():
             try:
-                done = _perform(step, user=request.user, action=action, data=form.cleaned_data)
+                # A 申辩 is a create: the same form posted twice files it once (the token of its form).
+                submitted = submit_once(
+                    request,
+                    lambda: _perform(step, user=request.user, action=action, data=form.cleaned_data),
+                    success_url=lambda done: reverse("escalation_outputs:action", args=[action.pk]),
+                )
             except ValidationError as exc:
                 attach_errors(form, exc)
             else:
-                messages.success(request, done)
-                return redirect("escalation_outputs:action", pk=action.pk)
+                if submitted.result is not None:
+                    messages.success(request, submitted.result)
+                return redirect(submitted.url)
         bound[step] = form
     return render(request, "escalation/outputs/action.html", _action_context(request, action, bound))
 

@@ -23,6 +23,7 @@ from tiers.models.people import Person, Post
 from tiers.models.places import Place, PlaceGroupObjectPermission, PlaceUserObjectPermission
 from tiers.models.reviews import EditRequest, EditRequestStatus
 from tiers.models.roles import RoleAssignment
+from tiers.models.submissions import SubmissionToken
 from tiers.models.units import Unit, UnitGroupObjectPermission, UnitUserObjectPermission
 
 __all__ = [
@@ -51,6 +52,7 @@ __all__ = [
     "Post",
     "Rule",
     "SectorLeadMembership",
+    "SubmissionToken",
     "Tier",
     "Unit",
     "UnitGroupObjectPermission",
