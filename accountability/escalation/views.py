@@ -186,7 +186,7 @@ def assessment_caps(request: HttpRequest) -> HttpResponse:
 # --- the chain of an action -----------------------------------------------------------------------
 
 
-def chain_links(action: Action, *, records: bool = True) -> list[dict[str, Any]]:
+def chain_links(action: Action, *, user: Any, records: bool = True) -> list[dict[str, Any]]:
     """The action's triggers, each with what explains it: for a violation the records counted (when
     ``records``), the period, the subject and the rule with its duty; the finding, incident, case or
     rating otherwise (the template shows them)."""
@@ -222,13 +222,14 @@ def chain_links(action: Action, *, records: bool = True) -> list[dict[str, Any]]
             "relation_label": Relation(trigger.relation).label if trigger.relation in Relation.values else "",
         }
         if violation := trigger.violation:
-            rows, truncated = evidence_records(violation) if records else ([], False)
+            rows, truncated, hidden = evidence_records(violation, user=user) if records else ([], False, 0)
             link |= {
                 "violation": violation,
                 "period": period_label(violation.period),
                 "subject": subject_code_and_name(violation)[1],
                 "records": rows,
                 "truncated": truncated,
+                "hidden": hidden,
             }
         links.append(link)
     return links
@@ -328,15 +329,15 @@ def _action_context(request: HttpRequest, action: Action, bound: dict[str, forms
     pending = []
     if may_decide:
         for rebuttal in rebuttals:
-            if rebuttal.status != RebuttalStatus.PENDING:
-                continue
+            if rebuttal.status != RebuttalStatus.PENDING or rebuttal.filed_by_id == user.pk:
+                continue  # decided already, or filed by this user: someone else decides it
             mine = decide is not None and str(decide.data.get("rebuttal")) == str(rebuttal.pk)
             pending.append((rebuttal, decide if mine else RebuttalDecisionForm(initial={"rebuttal": rebuttal.pk})))
     forms_ = {step: bound.get(step) or form_class() for step, form_class in STEP_FORMS.items() if step != "decide"}
     return {
         "action": action,
         "subject": subject_of(action),
-        "chain": chain_links(action),
+        "chain": chain_links(action, user=user),
         "decisions": action.decisions.select_related("user").order_by("at", "pk"),
         "rebuttals": rebuttals,
         "pending": pending,
@@ -390,7 +391,7 @@ def action_notice(request: HttpRequest, pk: int) -> HttpResponse:
     context = {
         "action": action,
         "subject": subject_of(action),
-        "chain": chain_links(action, records=False),
+        "chain": chain_links(action, user=request.user, records=False),
         "today": timezone.localdate(),
     }
     return render(request, "escalation/outputs/notice.html", context)
