@@ -100,9 +100,11 @@ WAITING_AFTER = datetime.timedelta(minutes=10)
 @shared_task(acks_late=True)
 def requeue_waiting() -> dict[str, int]:
     """Beat, every 5 minutes: send again the work a page could not hand over while Redis was down —
-    compliance runs never started, roster uploads without a task. Sending twice is harmless: both
-    tasks are idempotent (a rule already done, an upload already finished, is skipped)."""
+    compliance runs never started, roster uploads without a task — and the roster uploads a dead worker
+    left "running" (``rosters.services.roster_imports_recover``). Sending twice is harmless: both tasks
+    are idempotent (a rule already done, an upload already finished, is skipped)."""
     from rosters.models import RosterImport, Status
+    from rosters.services import roster_imports_recover
     from rosters.tasks import roster_import_task
 
     cutoff = timezone.now() - WAITING_AFTER
@@ -117,4 +119,4 @@ def requeue_waiting() -> dict[str, int]:
     for pk in uploads:
         if task_id := send(roster_import_task, pk):
             RosterImport.objects.filter(pk=pk, task_id="").update(task_id=task_id)
-    return {"runs": len(runs), "uploads": len(uploads)}
+    return {"runs": len(runs), "uploads": len(uploads), "stalled": roster_imports_recover()}

@@ -22,7 +22,8 @@ class Status(models.TextChoices):
 
 
 class RosterImport(models.Model):
-    """One upload of a roster workbook, previewed or imported (a Celery task does the work)."""
+    """One upload of a roster workbook, previewed or imported (a Celery task does the work). A preview is
+    confirmed at most once: its import points back to it (``preview``)."""
 
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, models.SET_NULL, null=True, blank=True, related_name="+", verbose_name=_("操作人")
@@ -40,6 +41,13 @@ class RosterImport(models.Model):
     counts = models.JSONField(_("各表统计"), default=dict)
     problems = models.JSONField(_("错误"), default=list)
     seconds = models.FloatField(_("用时（秒）"), default=0)
+    started_at = models.DateTimeField(_("开始处理时间"), null=True, blank=True)
+    #: On a preview: when its import was asked for (once: a conditional update sets it).
+    confirmed_at = models.DateTimeField(_("确认导入时间"), null=True, blank=True)
+    #: On an import: the preview it confirms (one import per preview).
+    preview = models.OneToOneField(
+        "self", models.SET_NULL, null=True, blank=True, related_name="confirmation", verbose_name=_("所确认的预览")
+    )
 
     class Meta:
         verbose_name = _("花名册导入记录")

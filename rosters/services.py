@@ -16,6 +16,7 @@ from __future__ import annotations
 
 import datetime
 import hashlib
+import logging
 import time
 import uuid
 from collections.abc import Callable
@@ -24,14 +25,18 @@ from typing import Any
 
 import tablib
 from django.conf import settings
-from django.db import transaction
+from django.db import connection, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from rosters.kinds import SPECS
+from rosters.messages import Msg
 from rosters.models import Outcome, RosterImport, Status
 from rosters.resources import RESOURCES
 from rosters.workbook import Problem, Sheet, SheetSpec, read_workbook
+from tiers.locks import try_advisory_lock
+
+logger = logging.getLogger(__name__)
 
 #: Most problems kept on the record (all of them are reported to the caller).
 MAX_PROBLEMS = 500
@@ -190,6 +195,7 @@ def roster_upload(
         dry_run=dry_run,
         as_of=as_of or (source.as_of if source else timezone.localdate()),
         status=Status.QUEUED,
+        preview=source if source and not dry_run else None,
     )
     if source:
         record.file.name = source.file.name
@@ -209,13 +215,95 @@ def _enqueue(task: Any, record: RosterImport) -> None:
         RosterImport.objects.filter(pk=record.pk, task_id="").update(task_id=task_id)
 
 
+def roster_confirm(*, user: Any, source: RosterImport) -> tuple[RosterImport, bool]:
+    """Queue the import of what ``source`` previewed, once: returns the import and whether this call
+    queued it. The preview's transition is a conditional update (``confirmed_at`` from empty), so of two
+    confirmations at once the second waits for the first's row lock, updates nothing and gets the first
+    one's import; the import's one-to-one ``preview`` guarantees it in the database too."""
+    with transaction.atomic():
+        claimed = RosterImport.objects.filter(
+            pk=source.pk, outcome=Outcome.PREVIEWED, confirmed_at__isnull=True
+        ).update(confirmed_at=timezone.now())
+        if claimed:
+            return roster_upload(None, user=user, dry_run=False, source=source), True
+    existing = RosterImport.objects.filter(preview=source).first()
+    if existing is None:  # confirmed before imports pointed back at their preview
+        existing = (
+            RosterImport.objects.filter(sha256=source.sha256, dry_run=False, created_at__gt=source.created_at)
+            .order_by("created_at")
+            .first()
+        )
+    return existing or source, False
+
+
+#: The session lock a worker holds while it previews or imports an upload (``tiers.locks``).
+IMPORT_LOCK = "roster_import"
+#: Without PostgreSQL's locks (SQLite), an upload still "running" after this long is taken as stalled.
+STALL_AFTER = datetime.timedelta(minutes=30)
+
+
 def roster_import_execute(record_id: int, *, progress: Progress | None = None) -> RosterImport:
     """Do a queued upload's preview or import (the task's body). A confirmation whose file changed
-    since its preview is refused."""
-    record = RosterImport.objects.get(pk=record_id)
-    if record.status == Status.FINISHED:
-        return record
-    RosterImport.objects.filter(pk=record.pk).update(status=Status.RUNNING)
+    since its preview is refused.
+
+    The worker holds the upload's advisory lock while it works: a second delivery of the task (a retry,
+    ``requeue_waiting``) waits for it and then finds the upload finished. The claim is a conditional
+    update (queued or running → running): an upload left "running" by a worker that died (its lock went
+    with its connection) is taken over and done again — the import is all or nothing, so the dead
+    worker wrote nothing. An unexpected error marks the upload failed instead of leaving it running."""
+    with try_advisory_lock(IMPORT_LOCK, record_id, wait=True):
+        claimed = RosterImport.objects.filter(pk=record_id, status__in=[Status.QUEUED, Status.RUNNING]).update(
+            status=Status.RUNNING, started_at=timezone.now()
+        )
+        record = RosterImport.objects.get(pk=record_id)
+        if not claimed:  # finished or failed already
+            return record
+        try:
+            return _execute(record, progress)
+        except Exception as exc:
+            logger.exception("roster upload %s failed", record_id)
+            RosterImport.objects.filter(pk=record_id, status=Status.RUNNING).update(
+                status=Status.FAILED,
+                outcome=Outcome.REFUSED,
+                problems=[str(Msg.CRASHED % {"error": f"{type(exc).__name__}: {exc}"[:500]})],
+            )
+            return RosterImport.objects.get(pk=record_id)
+
+
+def roster_import_stalled(record: RosterImport) -> bool:
+    """Whether ``record`` says it is being processed while no live worker is on it: on PostgreSQL, its
+    advisory lock is free (the worker that set it running died, lock and all); elsewhere, it started more
+    than ``STALL_AFTER`` ago."""
+    if record.status != Status.RUNNING:
+        return False
+    if connection.vendor != "postgresql":
+        return record.started_at is None or record.started_at < timezone.now() - STALL_AFTER
+    with try_advisory_lock(IMPORT_LOCK, record.pk) as free:
+        # Re-read under the lock: a worker that just finished has released it, and its record says so.
+        return free and RosterImport.objects.filter(pk=record.pk, status=Status.RUNNING).exists()
+
+
+def roster_import_retry(*, record: RosterImport) -> bool:
+    """Queue a stalled upload again (a conditional update from running); whether it was requeued."""
+    if not roster_import_stalled(record):
+        return False
+    from rosters.tasks import roster_import_task
+
+    with transaction.atomic():
+        if not RosterImport.objects.filter(pk=record.pk, status=Status.RUNNING).update(
+            status=Status.QUEUED, task_id=""
+        ):
+            return False
+        transaction.on_commit(lambda: _enqueue(roster_import_task, record))
+    return True
+
+
+def roster_imports_recover() -> int:
+    """Queue again every stalled upload (the beat's ``requeue_waiting`` calls this); returns how many."""
+    return sum(roster_import_retry(record=record) for record in RosterImport.objects.filter(status=Status.RUNNING))
+
+
+def _execute(record: RosterImport, progress: Progress | None) -> RosterImport:
     try:
         with record.file.open("rb") as handle:
             content = handle.read()

@@ -11,5 +11,6 @@ urlpatterns = [
     path("rosters/import/", views.upload, name="upload"),
     path("rosters/imports/<int:pk>/", views.detail, name="detail"),
     path("rosters/imports/<int:pk>/confirm/", views.confirm, name="confirm"),
+    path("rosters/imports/<int:pk>/retry/", views.retry, name="retry"),
     path("rosters/imports/<int:pk>/progress.json", views.progress, name="progress"),
 ]

@@ -31,9 +31,11 @@ from django.utils import timezone
 from accountability.choices import RatingGrade
 from accountability.models import Action, ActionTarget, ActionTrigger, Case, Incident, Rating, Rebuttal
 from households.models import Deed, Plan, Visit
+from rosters.models import RosterImport
 from tests import factories
 from tests.conftest import REQUIRE_SERVICES
 from tests.households.factories import HouseholdFactory, PairingFactory, VisitFactory
+from tests.rosters.test_workbook import HH, xlsx
 from tests.villagecorps.factories import MembershipFactory, TeamFactory
 from tiers.choices import ActionKind, Bearer, TriggerKind
 from tiers.messages import Msg
@@ -324,6 +326,13 @@ CASES: dict[str, Form] = {
         lambda w: {"step": "rebut", "text": "情况不属实，有考勤记录为证"},
         lambda w: Rebuttal.objects.count(),
     ),
+    "roster upload": Form(
+        "root",
+        lambda w: reverse("rosters:upload"),
+        lambda w: {"as_of": _iso(w.today)},
+        lambda w: RosterImport.objects.count(),
+        files=lambda w: {"file": ("名册.xlsx", xlsx({"帮扶户": [HH, ["HNEW", "张三", "620122101201", 4]]}))},
+    ),
     "follow-up visit (admin)": Form(
         "root",
         _admin("villagecorps/followupvisit"),
@@ -442,6 +451,37 @@ def test_a_rating_recorded_ten_times_at_once_is_one_row(world: World, live_serve
     answers = at_once(PARALLEL, lambda: browser.post(url, data))
     assert [status for status, _ in answers] == [302] * PARALLEL
     assert Rating.objects.filter(person=world.cadre).count() == 1
+
+
+# --- the roster confirmation ---------------------------------------------------------------------------------
+
+
+def test_a_preview_confirmed_ten_times_at_once_imports_once(
+    world: World, live_server: Any, media: Any, eager: None
+) -> None:
+    browser = browser_for(world, live_server, "root")
+    upload = reverse("rosters:upload")
+    roster = xlsx({"帮扶户": [HH, ["HROSTER", "李四", "620122101202", 3]]})
+    status, location = browser.post(
+        upload, {**browser.form(upload), "as_of": _iso(world.today)}, {"file": ("名册.xlsx", roster)}
+    )
+    assert status == 302
+    preview = RosterImport.objects.get()
+    assert preview.outcome == "previewed"
+    confirm = reverse("rosters:confirm", args=[preview.pk])
+    tokens = browser.form(location)
+    answers = at_once(PARALLEL, lambda: browser.post(confirm, tokens))
+
+    assert [status for status, _ in answers] == [302] * PARALLEL
+    imported = RosterImport.objects.get(dry_run=False)
+    assert {location for _, location in answers} == {reverse("rosters:detail", args=[imported.pk])}
+    assert (imported.preview, imported.outcome, imported.status) == (preview, "imported", "finished")
+    # Once more, later: the import's result again, with a message; still one import.
+    status, location = browser.post(confirm, tokens)
+    assert (status, location) == (302, reverse("rosters:detail", args=[imported.pk]))
+    _, _, page = browser.request("GET", location)
+    assert "已经确认导入过" in page
+    assert RosterImport.objects.filter(dry_run=False).count() == 1
 
 
 # --- two escalation computations at once ------------------------------------------------------------------------
