@@ -717,6 +717,9 @@ REGISTRY: dict[str, Entry] = {
     "rosters:confirm": entry(
         same(lambda s: {"pk": s.roster.pk}), "PG PS CS TS TL UL HP: 403 403 403 | AD: 405 405 404", post=lambda s: {}
     ),
+    "rosters:retry": entry(
+        same(lambda s: {"pk": s.roster.pk}), "PG PS CS TS TL UL HP: 403 403 403 | AD: 405 405 404", post=lambda s: {}
+    ),
     # --- the API ---
     "api-violation-detail": entry(same(lambda s: {"pk": s.violation.pk}), SCOPED_TO_ALL),
     "api-escalation-detail": entry(same(lambda s: {"pk": s.action.pk}), SCOPED_TO_ALL),
