@@ -18,6 +18,7 @@ from households.models import Deed, Household, Pairing, Plan, Visit
 from tiers import services as tier_services
 from tiers.choices import Role
 from tiers.models import EditRequest, Person, RoleAssignment
+from tiers.validators import validate_record_date
 
 EDIT_REVIEW_POLICY = "record_edit_review_after_days"
 EDIT_REVIEW_DEFAULT_DAYS = 30
@@ -48,9 +49,7 @@ def helper_for(*, user: Any, household: Household, day: datetime.date) -> Person
 
 def _log(model: type, *, user: Any, household: Household, date: datetime.date, **fields: Any) -> Any:
     household_for(user=user, household=household)
-    today = timezone.localdate()
-    if date > today:
-        raise ValidationError({"date": ValidationError(Msg.FUTURE_DATE, params={"today": f"{today:%Y-%m-%d}"})})
+    validate_record_date(date, field="date", label=model._meta.get_field("date").verbose_name)
     helper = helper_for(user=user, household=household, day=date)
     record = model(helper=helper, household=household, date=date, entered_by=user, **fields)
     # full_clean() less its check that each foreign key's row exists: the helper, the household and the user
@@ -127,9 +126,8 @@ def record_update(
     changes = {name: value for name, value in changes.items() if getattr(record, name) != value}
     if not changes:
         raise ValidationError(Msg.NOTHING_CHANGED)
-    if "date" in changes and changes["date"] > timezone.localdate():
-        today = timezone.localdate()
-        raise ValidationError({"date": ValidationError(Msg.FUTURE_DATE, params={"today": f"{today:%Y-%m-%d}"})})
+    if "date" in changes:
+        validate_record_date(changes["date"], field="date", label=type(record)._meta.get_field("date").verbose_name)
     if timezone.now() - record.entered_at > datetime.timedelta(days=edit_window_days()):
         return tier_services.edit_request_create(
             user=user, record=record, changes=changes, place=record.household.village, reason=reason

@@ -183,7 +183,7 @@ def _value(column: Column, raw: Any) -> Any:
             ) from exc
     if column.type == "int":
         text = _text(raw)
-        if isinstance(raw, bool) or not re.fullmatch(r"-?\d+", text):
+        if isinstance(raw, bool) or not re.fullmatch(r"-?[0-9]+", text):
             raise ValueError(_("应为整数：%(value)s") % {"value": text})
         number = int(text)
         if column.minimum is not None and number < column.minimum:

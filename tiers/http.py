@@ -6,8 +6,9 @@ import datetime
 
 from django.http import HttpRequest
 
-#: The first year the product accepts in ``?year=`` (the registration of poor households began in 2014).
-FIRST_YEAR = 2013
+from tiers.validators import FIRST_YEAR  # the first year the product accepts in ``?year=``
+
+__all__ = ["FIRST_YEAR", "year_param"]
 
 
 def year_param(request: HttpRequest, today: datetime.date) -> int:

@@ -51,6 +51,10 @@ class Msg:
     REJECT_NEEDS_NOTE = _("驳回修改申请时请填写审核意见。")
     REVIEW_NOT_ALLOWED = _("您无权审核该区域的修改申请。")
     FUTURE_DATE = _("日期不能晚于今天（%(today)s）。")
+    # Bounds of every date a user enters (tiers.validators): the field is named.
+    DATE_BEFORE_CAMPAIGN = _("%(field)s不能早于 %(start)s（精准扶贫工作开始之前没有记录）。")
+    DATE_IN_FUTURE = _("%(field)s不能晚于今天（%(today)s）。")
+    YEAR_OUT_OF_RANGE = _("%(field)s应在 %(first)d 年至 %(last)d 年之间。")
     RECORD_NEEDS_SUBJECT = _("请至少填写所涉行政区划、单位或领导中的一项。")
     ATTACHMENT_TOO_BIG = _("附件不能超过 %(limit)d MB。")
     ATTACHMENT_CONTENT = _("附件内容与扩展名 .%(extension)s 不符：请上传真实的 PDF、Word、Excel 或图片文件。")

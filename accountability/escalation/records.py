@@ -2,7 +2,7 @@
 重大涉贫事件 (incidents), inspection findings of 弄虚作假 or serious consequences (cases), and cadres'
 annual ratings (不称职 among them).
 
-Writes are typed, keyword-only services that validate — no future dates, everything named within the
+Writes are typed, keyword-only services that validate — dates in bounds, everything named within the
 user's scope, the model's own rules (``full_clean``) — and either save and return the row or raise one
 ``ValidationError`` keyed by field, saving nothing. Reads are selectors taking ``user=`` and going through
 ``visible_to``.
@@ -86,12 +86,6 @@ def _add(errors: Errors, field: str, error: ValidationError) -> None:
     errors.setdefault(field, []).append(error)
 
 
-def _refuse_future(errors: Errors, day: datetime.date | None) -> None:
-    today = timezone.localdate()
-    if day is not None and day > today:
-        _add(errors, "date", ValidationError(Msg.FUTURE_DATE, params={"today": f"{today:%Y-%m-%d}"}))
-
-
 def _refuse_outside(errors: Errors, field: str, obj: Any, in_scope: QuerySet, what: Promise) -> None:
     if obj is not None and not in_scope.filter(pk=obj.pk).exists():
         _add(errors, field, ValidationError(Msg.TRIGGER_OUT_OF_SCOPE, params={"what": what}))
@@ -130,7 +124,6 @@ def incident_record(
     """Record a 重大涉贫事件 in ``village`` on ``date``, attributed (optionally) to the team stationed
     there, a person (a stationed cadre or a helper) and a unit."""
     errors: Errors = {}
-    _refuse_future(errors, date)
     _refuse_outside(errors, "village", village, Place.objects.visible_to(user), _("村"))
     _refuse_outside(errors, "team", team, Team.objects.visible_to(user), _("工作队"))
     _refuse_outside(errors, "person", person, persons_in_scope(user), _("人员"))
@@ -158,7 +151,6 @@ def case_record(
     """Record an inspection's finding of 弄虚作假 or serious consequences about exactly one subject: a
     prefecture, county or township (``place``), a unit, a stationed cadre (``membership``) or a person."""
     errors: Errors = {}
-    _refuse_future(errors, date)
     _refuse_outside(errors, "place", place, Place.objects.visible_to(user), _("区划"))
     _refuse_outside(errors, "unit", unit, units_in_scope(user), _("单位"))
     _refuse_outside(errors, "membership", membership, Membership.objects.visible_to(user), _("驻村干部"))

@@ -17,6 +17,7 @@ from accountability.choices import ActionStatus, RebuttalStatus
 from accountability.messages import Msg
 from accountability.models import Action, ActionDecision, Rebuttal
 from tiers.choices import ActionKind
+from tiers.validators import validate_record_date
 
 #: Which statuses each step may start from.
 ALLOWED = {
@@ -102,8 +103,7 @@ def action_hold(*, user: Any, action: Action, held_on: datetime.date, minutes: s
         raise ValidationError(Msg.ACTION_ONLY_ADMONISH)
     if not held_on or not minutes.strip():
         raise ValidationError(Msg.ACTION_HELD_NEEDS_DATE)
-    if held_on > timezone.localdate():
-        raise ValidationError({"held_on": Msg.FUTURE_DATE % {"today": f"{timezone.localdate():%Y-%m-%d}"}})
+    validate_record_date(held_on, field="held_on", label=Action._meta.get_field("held_on").verbose_name)
     return _move(action, "hold", user=user, to=ActionStatus.HELD, reason="", held_on=held_on, minutes=minutes.strip())
 
 

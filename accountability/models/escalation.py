@@ -17,6 +17,7 @@ from accountability.messages import Msg
 from tiers.choices import ActionKind, Bearer, Convenor, PlaceLevel, TriggerKind
 from tiers.models.duty_records import ATTACHMENT_TYPES, validate_attachment_size
 from tiers.scope import ScopedQuerySet
+from tiers.validators import record_date_errors
 
 _USER = settings.AUTH_USER_MODEL
 
@@ -65,10 +66,13 @@ class Incident(models.Model):
         return f"{self.date:%Y-%m-%d} {self.village.name} {self.description[:20]}"
 
     def clean(self) -> None:
+        errors = record_date_errors(self, "date")
         if self.village_id and self.village.level != PlaceLevel.VILLAGE:
-            raise ValidationError({"village": Msg.INCIDENT_VILLAGE})
-        if self.team_id and self.village_id and self.team.village_id != self.village_id:
-            raise ValidationError({"team": Msg.INCIDENT_TEAM})
+            errors["village"] = ValidationError(Msg.INCIDENT_VILLAGE)
+        elif self.team_id and self.village_id and self.team.village_id != self.village_id:
+            errors["team"] = ValidationError(Msg.INCIDENT_TEAM)
+        if errors:
+            raise ValidationError(errors)
 
 
 class CaseQuerySet(ScopedQuerySet):
@@ -120,11 +124,14 @@ class Case(models.Model):
         return f"{self.date:%Y-%m-%d} {self.get_kind_display()} {self.description[:20]}"
 
     def clean(self) -> None:
+        errors = record_date_errors(self, "date")
         named = [f for f in ("place", "unit", "membership", "person") if getattr(self, f"{f}_id")]
         if len(named) != 1:
-            raise ValidationError(Msg.CASE_ONE_SUBJECT)
-        if self.place_id and self.place.level not in (PlaceLevel.PREFECTURE, PlaceLevel.COUNTY, PlaceLevel.TOWNSHIP):
-            raise ValidationError({"place": Msg.CASE_PLACE_LEVEL})
+            errors["__all__"] = ValidationError(Msg.CASE_ONE_SUBJECT)
+        elif self.place_id and self.place.level not in (PlaceLevel.PREFECTURE, PlaceLevel.COUNTY, PlaceLevel.TOWNSHIP):
+            errors["place"] = ValidationError(Msg.CASE_PLACE_LEVEL)
+        if errors:
+            raise ValidationError(errors)
 
 
 class RatingQuerySet(ScopedQuerySet):

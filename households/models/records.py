@@ -13,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from households.choices import ReportedTo
 from households.messages import Msg
 from tiers.scope import ScopedQuerySet
+from tiers.validators import record_date_errors
 
 
 class RecordQuerySet(ScopedQuerySet):
@@ -41,11 +42,8 @@ class HelperRecord(models.Model):
         ordering = ["-date", "-entered_at"]
 
     def clean(self) -> None:
-        errors: dict[str, ValidationError] = {}
-        today = timezone.localdate()
-        if self.date and self.date > today:
-            errors["date"] = ValidationError(Msg.FUTURE_DATE, params={"today": f"{today:%Y-%m-%d}"})
-        elif self.date and self.helper_id and self.household_id and not self.paired_on(self.date):
+        errors = record_date_errors(self, "date")
+        if not errors and self.date and self.helper_id and self.household_id and not self.paired_on(self.date):
             errors["date"] = ValidationError(
                 Msg.HELPER_NOT_PAIRED, params={"date": f"{self.date:%Y-%m-%d}", "helper": self.helper.name}
             )

@@ -6,7 +6,6 @@ from __future__ import annotations
 from typing import Any
 
 from django.core.exceptions import ValidationError
-from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 from import_export import fields
 
@@ -16,6 +15,7 @@ from households.models import Deed, Household, Pairing, Plan, Visit
 from rosters.resources.base import CachedForeignKeyWidget, CodedResource
 from tiers.choices import PlaceLevel
 from tiers.models import Person, Place
+from tiers.validators import date_error
 
 
 def helper_field() -> fields.Field:
@@ -100,10 +100,9 @@ class HelperRecordResource(CodedResource):
     def before_save_instance(self, instance: Any, row: Any, **kwargs: Any) -> None:
         instance.clean_fields(exclude=[*self.unchecked, *self.lookups()])
         errors = self.record_checks(instance)
-        today = timezone.localdate()
         spans = self.pairings.get((instance.helper_id, instance.household_id), [])
-        if instance.date > today:
-            errors["date"] = ValidationError(HouseholdMsg.FUTURE_DATE, params={"today": f"{today:%Y-%m-%d}"})
+        if error := date_error(instance.date, label=instance._meta.get_field("date").verbose_name):
+            errors["date"] = error
         elif not any(start <= instance.date and (end is None or instance.date <= end) for start, end in spans):
             errors["date"] = ValidationError(
                 HouseholdMsg.HELPER_NOT_PAIRED,

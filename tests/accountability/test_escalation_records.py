@@ -27,6 +27,7 @@ from tests import factories
 from tests.households.factories import HouseholdFactory, PairingFactory
 from tests.villagecorps.factories import MembershipFactory, TeamFactory
 from tiers.choices import Role
+from tiers.messages import Msg as TierMsg
 from villagecorps.choices import MemberRole
 
 TODAY = datetime.date(2024, 6, 14)
@@ -117,7 +118,7 @@ def test_incident_refusals(world: dict[str, Any]) -> None:
         records.incident_record(
             user=county, village=tree[VILLAGE], date=TODAY + datetime.timedelta(days=1), description="x"
         )
-    assert messages_of(exc) == {"date": [zh(Msg.FUTURE_DATE, today="2024-06-14")]}
+    assert messages_of(exc) == {"date": [zh(TierMsg.DATE_IN_FUTURE, field="发生日期", today="2024-06-14")]}
 
     with pytest.raises(ValidationError) as exc:
         records.incident_record(user=county, village=tree["620123101"], date=DAY, description="x")
@@ -174,7 +175,7 @@ def test_case_record_each_subject_and_refusals(world: dict[str, Any]) -> None:
     assert messages_of(exc) == {"place": [zh(Msg.CASE_PLACE_LEVEL)]}
     with pytest.raises(ValidationError) as exc:
         records.case_record(**{**common, "date": TODAY + datetime.timedelta(days=1)}, place=tree["620123"])
-    assert messages_of(exc) == {"date": [zh(Msg.FUTURE_DATE, today="2024-06-14")]}
+    assert messages_of(exc) == {"date": [zh(TierMsg.DATE_IN_FUTURE, field="认定日期", today="2024-06-14")]}
     refusals = {
         "place": (tree["620122"], "区划"),
         "unit": (world["far_unit"], "单位"),
@@ -269,7 +270,12 @@ def test_incident_pages(world: dict[str, Any]) -> None:
 
 def test_incident_form_errors_land_on_their_fields(world: dict[str, Any]) -> None:
     client = client_for(world["county"])
-    assert errors(post_incident(client, date="2024-06-15")) == {"date": [zh(Msg.FUTURE_DATE, today="2024-06-14")]}
+    assert errors(post_incident(client, date="2024-06-15")) == {
+        "date": [zh(TierMsg.DATE_IN_FUTURE, field="发生日期", today="2024-06-14")]
+    }
+    assert errors(post_incident(client, date="2012-12-31")) == {
+        "date": [zh(TierMsg.DATE_BEFORE_CAMPAIGN, field="发生日期", start="2013-01-01")]
+    }
     assert errors(post_incident(client, village="620123101")) == {"village": [zh(Msg.INCIDENT_VILLAGE)]}
     assert errors(post_incident(client, village=OTHER_VILLAGE, team="on")) == {"team": [zh(Msg.NO_TEAM_IN_VILLAGE)]}
     assert errors(post_incident(client, person="PX1", unit="X620122")) == {
@@ -277,7 +283,7 @@ def test_incident_form_errors_land_on_their_fields(world: dict[str, Any]) -> Non
         "unit": [zh(Msg.UNKNOWN_UNIT_CODE) % {"value": "X620122"}],
     }
     response = post_incident(client, date="2024-06-15")
-    assert zh(Msg.FUTURE_DATE, today="2024-06-14") in response.content.decode()
+    assert zh(TierMsg.DATE_IN_FUTURE, field="发生日期", today="2024-06-14") in response.content.decode()
     assert not Incident.objects.exists()
 
 

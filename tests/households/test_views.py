@@ -316,6 +316,10 @@ REFUSALS = [
         lambda: zh(Msg.FUTURE_DATE, today="2024-06-14"), id="future-date",
     ),
     pytest.param(
+        "zhang", {"household": "H1", "date": "0001-01-01"}, "date",
+        lambda: zh(TierMsg.DATE_BEFORE_CAMPAIGN, field="日期", start="2013-01-01"), id="before-the-campaign",
+    ),
+    pytest.param(
         "zhang", {"household": "H7", "date": "2024-02-01"}, "date",
         lambda: zh(Msg.NOT_YOUR_PAIRING, date="2024-02-01"), id="helper-outside-pairing",
     ),

@@ -187,6 +187,11 @@ NEW_FINDING = {
 BAD_INPUT = [
     # Place: the code and the level are checked against the parent (PlaceAdminForm + validate_placement).
     pytest.param("place", None, NEW_COUNTY | {"code": "6201AB"}, "code", Msg.CODE_DIGITS, id="place-code-letters"),
+    # Digits are 0-9 only (tiers.validators.is_ascii_digits): str.isdigit took full-width and Arabic-Indic ones.
+    pytest.param(
+        "place", None, NEW_COUNTY | {"code": "６２０１２３"}, "code", Msg.CODE_DIGITS, id="place-code-full-width"
+    ),
+    pytest.param("place", None, NEW_COUNTY | {"code": "٦٢٠١٢٣"}, "code", Msg.CODE_DIGITS, id="place-code-arabic-indic"),
     pytest.param(
         "place",
         None,
@@ -579,6 +584,22 @@ BAD_INPUT = [
         "date",
         f"日期不能晚于今天（{TODAY:%Y-%m-%d}）。",
         id="record-in-the-future",
+    ),
+    pytest.param(
+        "dutyrecord",
+        None,
+        NEW_RECORD | {"date": "0001-01-01"},
+        "date",
+        "日期不能早于 2013-01-01（精准扶贫工作开始之前没有记录）。",
+        id="record-before-the-campaign",
+    ),
+    pytest.param(
+        "finding",
+        None,
+        NEW_FINDING | {"period_start": "2012-12-31"},
+        "period_start",
+        "期间开始不能早于 2013-01-01（精准扶贫工作开始之前没有记录）。",
+        id="finding-before-the-campaign",
     ),
     pytest.param(
         "finding",

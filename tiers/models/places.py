@@ -12,6 +12,7 @@ from tiers.choices import Role
 from tiers.messages import Msg
 from tiers.roles import PLACE_ROLES, role_codename
 from tiers.scope import ScopedQuerySet
+from tiers.validators import is_ascii_digits
 
 
 class PlaceQuerySet(MP_NodeQuerySet, ScopedQuerySet):
@@ -70,7 +71,7 @@ class Place(MP_Node):
         """
         errors: dict[str, list] = {}
         level_label = choices.PlaceLevel(self.level).label if self.level in choices.LEVEL_ORDER else ""
-        if self.code and not self.code.isdigit():
+        if self.code and not is_ascii_digits(self.code):
             errors.setdefault("code", []).append(Msg.CODE_DIGITS)
         elif self.code and self.level in choices.CODE_LENGTH and len(self.code) != choices.CODE_LENGTH[self.level]:
             errors.setdefault("code", []).append(

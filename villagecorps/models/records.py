@@ -1,6 +1,5 @@
 """What is recorded about a stationed cadre: duty days, follow-up visits, insurance, rotation training."""
 
-import datetime
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -14,6 +13,7 @@ from simple_history.models import HistoricalRecords
 from tiers.choices import PlaceLevel
 from tiers.models.base import Dated, DatedQuerySet
 from tiers.scope import ScopedQuerySet
+from tiers.validators import record_date_errors
 from villagecorps.choices import DayKind, DaySource
 from villagecorps.messages import Msg
 
@@ -26,13 +26,6 @@ class MembershipRecordQuerySet(ScopedQuerySet):
     scope_place_paths = ("membership__team__village__path",)
     scope_units = ("membership__dispatching_unit",)
     scope_persons = ("membership__person",)
-
-
-def _future(day: datetime.date | None) -> dict[str, ValidationError]:
-    today = timezone.localdate()
-    if day and day > today:
-        return {"date": ValidationError(Msg.FUTURE_DATE, params={"today": f"{today:%Y-%m-%d}"})}
-    return {}
 
 
 class DutyDay(models.Model):
@@ -68,7 +61,7 @@ class DutyDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.person.name} {self.get_kind_display()}"
 
     def clean(self) -> None:
-        errors = _future(self.date)
+        errors = record_date_errors(self, "date")
         if self.location and LOCATION.regex.match(self.location):
             latitude, longitude = (float(part) for part in self.location.split(","))
             if not (-90 <= latitude <= 90 and -180 <= longitude <= 180):
@@ -112,7 +105,7 @@ class FollowUpVisit(models.Model):
         return f"{self.date:%Y-%m-%d} 回访 {self.membership.person.name}"
 
     def clean(self) -> None:
-        if errors := _future(self.date):
+        if errors := record_date_errors(self, "date"):
             raise ValidationError(errors)
 
 
@@ -145,7 +138,7 @@ class InsuranceCover(Dated):
         return f"{self.membership.person.name} {self.start:%Y-%m-%d}—{end}"
 
     def clean(self) -> None:
-        errors = self.clean_dates()
+        errors: dict = {**record_date_errors(self, future=("start", "end")), **self.clean_dates()}
         if not errors and self.membership_id:
             same = InsuranceCover.objects.filter(membership=self.membership)
             if other := same.exclude(pk=self.pk).overlapping(self.start, self.end).first():
@@ -185,7 +178,7 @@ class TrainingDay(models.Model):
         return f"{self.date:%Y-%m-%d} {self.person.name} {self.topic}"
 
     def clean(self) -> None:
-        errors = _future(self.date)
+        errors = record_date_errors(self, "date")
         if self.county_id and self.county.level != PlaceLevel.COUNTY:
             errors["county"] = ValidationError(Msg.TRAINING_COUNTY)
         if errors:
