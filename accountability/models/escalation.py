@@ -15,7 +15,7 @@ from simple_history.models import HistoricalRecords
 from accountability.choices import ActionStatus, CaseKind, RatingGrade, RebuttalStatus
 from accountability.messages import Msg
 from tiers.choices import ActionKind, Bearer, Convenor, PlaceLevel, TriggerKind
-from tiers.models.duty_records import ATTACHMENT_TYPES, validate_attachment_size
+from tiers.models.duty_records import ATTACHMENT_TYPES, validate_attachment_content, validate_attachment_size
 from tiers.scope import ScopedQuerySet
 from tiers.validators import record_date_errors
 
@@ -317,7 +317,7 @@ class Rebuttal(models.Model):
         _("证明材料"),
         upload_to="rebuttals/%Y/%m/",
         blank=True,
-        validators=[FileExtensionValidator(ATTACHMENT_TYPES), validate_attachment_size],
+        validators=[FileExtensionValidator(ATTACHMENT_TYPES), validate_attachment_size, validate_attachment_content],
     )
     filed_by = models.ForeignKey(_USER, models.PROTECT, related_name="+", verbose_name=_("申辩人"))
     filed_at = models.DateTimeField(_("申辩时间"), default=timezone.now)

@@ -25,6 +25,7 @@ from accountability.messages import Msg
 from accountability.models import Action, ActionTarget, ActionTrigger, Incident, Rebuttal, Violation
 from tests import factories
 from tiers.choices import ActionKind, Bearer, PostTitle, Role, TriggerKind
+from tiers.messages import Msg as TierMsg
 from tiers.models import AssistanceAssignment, DutyRecord, DutyRecordKind, Escalation, Person, Place, Post, Unit
 
 pytestmark = pytest.mark.django_db
@@ -587,6 +588,30 @@ def test_a_late_rebuttal_is_refused(client, world, liaison, today_is):
     assert response.status_code == 200
     assert str(Msg.REBUTTAL_LATE % {"due": "2020-01-10"}) in response.content.decode()
     assert not Rebuttal.objects.exists()
+
+
+def test_a_rebuttal_attachment_is_checked_by_its_content(client, world, liaison, today_is, settings, tmp_path):
+    """The duty records' checker (tiers.models.duty_records.validate_attachment_content): a file named .pdf
+    that does not start like a PDF is refused, and neither the rebuttal nor the file is written."""
+    settings.MEDIA_ROOT = tmp_path
+    today_is(D(2020, 1, 5))
+    client.force_login(liaison)
+    fake = SimpleUploadedFile("proof.pdf", b"MZ\x90\x00 not a pdf", content_type="application/pdf")
+    response = client.post(action_url(world.a1), {"step": "rebut", "text": "附上证明", "attachment": fake})
+    assert response.status_code == 200
+    assert str(TierMsg.ATTACHMENT_CONTENT % {"extension": "pdf"}) in response.content.decode()
+    assert not Rebuttal.objects.exists()
+    assert [p for p in tmp_path.rglob("*") if p.is_file()] == []
+
+
+def test_a_talk_held_before_the_campaign_is_refused(reviewer_client, world):
+    assert post(reviewer_client, world.a1, "confirm", reason="情况属实").status_code == 302
+    response = post(reviewer_client, world.a1, "hold", held_on="0001-01-01", minutes="约谈了主要负责同志")
+    assert response.status_code == 200
+    message = TierMsg.DATE_BEFORE_CAMPAIGN % {"field": "约谈日期", "start": "2013-01-01"}
+    assert message in response.content.decode()
+    world.a1.refresh_from_db()
+    assert (world.a1.status, world.a1.held_on) == (ActionStatus.CONFIRMED, None)
 
 
 def test_someone_else_may_not_rebut(client, world, user_with_role, today_is):
