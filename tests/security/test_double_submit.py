@@ -555,3 +555,36 @@ def _wait_for_waiters(count: int, timeout: float = 30) -> None:
                 return
             time.sleep(0.05)
     raise AssertionError("the computations never waited on the year's lock")
+
+
+# --- the token's life --------------------------------------------------------------------------------------
+
+
+@pytest.mark.django_db
+def test_a_refused_form_leaves_its_token_unclaimed_for_the_corrected_one(client: Client, place_tree: Any) -> None:
+    client.force_login(get_user_model().objects.create_superuser("root-refused", password="pw-Test-2019"))
+    membership = MembershipFactory(team=TeamFactory(village=place_tree["620122101201"]), start=D(2019, 1, 1))
+    url = "/admin/villagecorps/followupvisit/add/"
+    page = client.get(url).content.decode()
+    token = re.search(rf'name="{FIELD}" value="([^"]+)"', page)[1]  # the admin's add page carries one
+    data = {FIELD: token, "membership": membership.pk, "date": "2019-03-01", "visitors": "", "notes": ""}
+    assert client.post(url, data).status_code == 200  # 回访人员 missing: refused, with the form
+    assert not SubmissionToken.objects.exists()
+    assert client.post(url, {**data, "visitors": "单位党委书记"}).status_code == 302
+    assert client.post(url, {**data, "visitors": "单位党委书记"}).status_code == 302  # the same form again
+    assert FollowUpVisit.objects.count() == 1
+    (claim,) = SubmissionToken.objects.all()
+    assert claim.result == FollowUpVisit.objects.get()
+
+
+@pytest.mark.django_db
+def test_tokens_older_than_a_day_are_purged(django_user_model: Any) -> None:
+    from tiers.tasks import purge_submission_tokens
+
+    user = django_user_model.objects.create_user("purge")
+    now = timezone.now()
+    old = SubmissionToken.objects.create(token="a" * 32, user=user, created_at=now - datetime.timedelta(days=2))
+    fresh = SubmissionToken.objects.create(token="b" * 32, user=user, created_at=now - datetime.timedelta(hours=2))
+    assert purge_submission_tokens.apply().get() == 1
+    assert list(SubmissionToken.objects.values_list("pk", flat=True)) == [fresh.pk]
+    assert not SubmissionToken.objects.filter(pk=old.pk).exists()
