@@ -58,7 +58,7 @@ def _month(value: str | None, today: datetime.date) -> datetime.date:
 
 def _card_context(request: HttpRequest, person: Any, today: datetime.date) -> dict[str, Any]:
     year = year_param(request, today)
-    card = selectors.member_card(membership_or_person=person, year=year, today=today)
+    card = selectors.member_card(membership_or_person=person, year=year, today=today, user=request.user)
     first = Membership.objects.filter(person=person).order_by("start").values_list("start", flat=True).first()
     return {"card": card, "year": year, "years": selectors.card_years(today=today, first=first)}
 

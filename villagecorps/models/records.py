@@ -1,6 +1,5 @@
 """What is recorded about a stationed cadre: duty days, follow-up visits, insurance, rotation training."""
 
-
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import RegexValidator
