@@ -6,6 +6,11 @@ Excel: the header is row 1. Every problem of every row is collected, and one ``V
 them all: a summary (``Msg.IMPORT_FAILED``) followed by one message per problem, in row order. A problem
 with the file itself (too large, not .xlsx/.csv, no header, no data) is the only message.
 
+An .xlsx is read through ``infra.xlsx`` within ``XLSX_LIMITS`` (zip structure, decompressed sizes and
+ratios, no DOCTYPE or ENTITY, rows, columns, a time budget), so that a small file built to expand cannot
+take the worker's memory or time; a refusal names the limit. Every row counts toward ``MAX_ROWS``, blank
+ones included (a million blank rows cost time as much as filled-in ones do).
+
 ``parse_attendance`` only reads the file; ``import_attendance`` also saves through
 ``services.duty_days_import`` (scope, stationing and validation as in the UI), all or nothing.
 Views call ``import_upload`` with the uploaded file (``request.FILES[...]``), ``manage.py import_duty_days``
@@ -16,6 +21,7 @@ from __future__ import annotations
 
 import codecs
 import csv
+import dataclasses
 import datetime
 import io
 import re
@@ -27,14 +33,27 @@ from django.db import transaction
 from django.utils import translation
 from django.utils.translation import gettext_lazy as _
 
+from infra import xlsx
 from villagecorps import services
 from villagecorps.choices import DayKind
 from villagecorps.messages import Msg
 from villagecorps.services import ImportRow
 
-#: Largest file accepted, in bytes, and most data rows read (an .xlsx is compressed: 5 MB can hold far more).
+#: Largest file accepted, in bytes, and most data rows read, blank rows included (an .xlsx is compressed:
+#: 5 MB can hold far more).
 MAX_BYTES = 5 * 1024 * 1024
 MAX_ROWS = 20_000
+#: What an attendance .xlsx may hold once decompressed, and how long reading it may take (within a web
+#: request): see ``infra.xlsx.XlsxLimits`` and docs/operations.md. 20,000 rows of 30 columns fit.
+XLSX_LIMITS = xlsx.XlsxLimits(
+    max_sheet_bytes=64 * xlsx.MB,
+    max_shared_strings_bytes=16 * xlsx.MB,
+    max_shared_strings=200_000,
+    max_total_bytes=128 * xlsx.MB,
+    max_rows=MAX_ROWS + 1,
+    max_columns=200,
+    seconds=10.0,
+)
 
 FILE_TOO_LARGE = _("文件过大：最大 %(limit)d MB，请分成几个文件导入。")
 TOO_MANY_ROWS = _("数据行过多：最多 %(limit)d 行，请分成几个文件导入。")
@@ -105,20 +124,29 @@ def _failed(errors: list[ValidationError]) -> ValidationError:
 # --- reading the file ---------------------------------------------------------------------------------
 
 
-def _xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
-    from openpyxl import load_workbook
+def _refusal(exc: Exception) -> _FileError:
+    """The file-level message of a problem met while reading an .xlsx."""
+    if isinstance(exc, xlsx.TooManyRows):
+        return _FileError(TOO_MANY_ROWS % {"limit": MAX_ROWS})
+    if isinstance(exc, xlsx.UploadRefused):
+        return _FileError(exc.message)
+    return _FileError(Msg.IMPORT_FORMAT)  # zipfile, zlib, XML and openpyxl each fail their own way on damage
 
+
+def _xlsx_rows(content: bytes) -> Iterator[tuple[Any, ...]]:
+    limits = dataclasses.replace(XLSX_LIMITS, max_rows=MAX_ROWS + 1)  # the header is a row too
     try:
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 — zipfile, zlib, XML and openpyxl each fail their own way on a damaged file
-        raise _FileError(Msg.IMPORT_FORMAT) from exc
+        book = xlsx.open_workbook(content, limits, data_only=True)
+    except Exception as exc:  # noqa: BLE001 — see _refusal
+        raise _refusal(exc) from exc
     try:
+        workbook = book.workbook
         sheet = workbook.active if hasattr(workbook.active, "iter_rows") else workbook.worksheets[0]
-        yield from sheet.iter_rows(values_only=True)
+        yield from book.rows(sheet)
     except Exception as exc:  # a damaged workbook fails while its rows are read, in many ways
-        raise _FileError(Msg.IMPORT_FORMAT) from exc
+        raise _refusal(exc) from exc
     finally:
-        workbook.close()
+        book.close()
 
 
 def _decode(content: bytes) -> str:
@@ -240,14 +268,12 @@ def _read(records: Iterator[Any]) -> tuple[list[ImportRow], list[ValidationError
     rows: list[ImportRow] = []
     errors: list[ValidationError] = []
     first_row_of: dict[tuple[str, datetime.date], int] = {}
-    data_rows = 0
     for number, record in enumerate(records, start=2):
+        if number - 1 > MAX_ROWS:  # blank rows count: a million of them cost as much time as data rows
+            raise _FileError(TOO_MANY_ROWS % {"limit": MAX_ROWS})
         cells = {column: (record[index] if index < len(record) else None) for column, index in columns.items()}
         if all(_text(value) == "" for value in cells.values()):
             continue  # blank lines, and rows Excel keeps only for their formatting
-        data_rows += 1
-        if data_rows > MAX_ROWS:
-            raise _FileError(TOO_MANY_ROWS % {"limit": MAX_ROWS})
         row_errors: list[ValidationError] = []
         code = _text(cells["person_code"]).upper()
         if not code:

@@ -7,12 +7,16 @@ transaction, so a bad row saves nothing.
 from __future__ import annotations
 
 import datetime
+import operator
+from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
+from functools import reduce
 from typing import Any
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from tiers.locks import advisory_xact_lock
@@ -180,27 +184,118 @@ class ImportRow:
 
 @transaction.atomic
 def duty_days_import(*, user: Any, rows: Iterable[ImportRow]) -> int:
-    """Save imported duty days. All or nothing: every bad row is reported by its number and field."""
-    rows = list(rows)
+    """Save imported duty days. All or nothing: every bad row is reported by its number and field.
+
+    Set-based (issue 17): the people, their memberships over the rows' dates, which of those ``user``
+    may write and the days already recorded are read in one query each, however many rows; each row is
+    then checked as ``duty_day_record`` checks one day (the same messages, in the same order: unknown
+    person, not stationed that day, out of scope, then the model's ``full_clean``), a day recorded
+    already as the row says is left alone, and the new and the replaced days are written in batched
+    upserts, each with its history row (who recorded it), once every row is good. 20,000 rows take
+    seconds, not minutes (docs/performance.md)."""
+    return _import_days(user, list(rows))
+
+
+#: The fields an imported row sets on a duty day it replaces.
+_IMPORTED_FIELDS = ["membership", "kind", "source", "location", "recorded_by", "recorded_at"]
+
+
+def _import_days(user: Any, rows: list[ImportRow]) -> int:
     people = {p.code: p for p in Person.objects.filter(code__in={r.person_code for r in rows})}
+    dates: dict[int, set[datetime.date]] = defaultdict(set)
+    for r in rows:
+        if (person := people.get(r.person_code)) is not None:
+            dates[person.pk].add(r.day)
+    stationed: dict[int, list[Membership]] = defaultdict(list)
+    existing: dict[tuple[int, datetime.date], DutyDay] = {}
+    visible: set[int] = set()
+    if dates:
+        first, last = min(min(d) for d in dates.values()), max(max(d) for d in dates.values())
+        # In the order ``membership_on`` takes the first of (one at a time: memberships may not overlap).
+        memberships = Membership.objects.filter(person_id__in=dates).overlapping(first, last)
+        for membership in memberships.select_related("team", "person"):
+            stationed[membership.person_id].append(membership)
+        ids = [m.pk for found in stationed.values() for m in found]
+        visible = set(Membership.objects.visible_to(user).filter(pk__in=ids).values_list("pk", flat=True))
+        recorded = DutyDay.objects.filter(reduce(operator.or_, (Q(person_id=p, date__in=d) for p, d in dates.items())))
+        existing = {(d.person_id, d.date): d for d in recorded}
     errors: list[ValidationError] = []
+    pending: dict[tuple[int, datetime.date], DutyDay] = {}
+    now = timezone.now()
     for r in rows:
         person = people.get(r.person_code)
         if person is None:
             errors.append(_row_error(r.row, "人员编码", Msg.UNKNOWN_PERSON % {"code": r.person_code}))
             continue
+        membership = next(
+            (m for m in stationed[person.pk] if m.start <= r.day and (m.end is None or m.end >= r.day)), None
+        )
+        if membership is None:
+            reason = Msg.NOT_STATIONED % {"date": f"{r.day:%Y-%m-%d}", "person": person.name}
+            errors.append(_row_error(r.row, FIELD_LABELS["date"], reason))
+            continue
+        if membership.pk not in visible:
+            errors.append(_row_error(r.row, FIELD_LABELS["__all__"], str(Msg.OUT_OF_SCOPE)))
+            continue
+        key = (person.pk, r.day)
+        current = pending.get(key) or existing.get(key)  # a row earlier in the file counts as recorded
+        if (
+            current is not None
+            and (current.membership_id, current.kind) == (membership.pk, r.kind)
+            and (current.location == r.location or not r.location)
+        ):
+            continue  # confirming what is already recorded changes nothing (and keeps who recorded it)
+        duty_day = DutyDay(
+            pk=current.pk if current is not None else None,
+            person=person,
+            date=r.day,
+            membership=membership,
+            kind=r.kind,
+            source=DaySource.IMPORT,
+            location=r.location,
+            recorded_by=user,
+            recorded_at=now,
+        )
         try:
-            with transaction.atomic():
-                duty_day_record(
-                    user=user, person=person, day=r.day, kind=r.kind, location=r.location, source=DaySource.IMPORT
-                )
+            # The related rows were just read (no query per row for them); one row per person and day is
+            # kept by replacing, not refusing.
+            duty_day.full_clean(
+                exclude=["membership", "person", "recorded_by"], validate_unique=False, validate_constraints=False
+            )
         except ValidationError as exc:
             for field, messages in _by_field(exc).items():
                 errors += [_row_error(r.row, field, m) for m in messages]
+            continue
+        pending[key] = duty_day
     if errors:
-        transaction.set_rollback(True)
         raise ValidationError(errors)
+    if pending:
+        _write_days(user, list(pending.values()))
     return len(rows)
+
+
+def _write_days(user: Any, days: list[DutyDay]) -> None:
+    """Insert the new days and replace the others in batched upserts (``INSERT … ON CONFLICT (person,
+    date) DO UPDATE``: a day saved meanwhile by another request is recorded over, not a unique-constraint
+    error), then write their history rows, new ("+") or changed ("~") as the rows read before said."""
+    replaced = {d.pk for d in days if d.pk is not None}
+    for day in days:
+        day.pk = None  # the upsert finds the row by person and day, and returns its id
+    DutyDay.objects.bulk_create(
+        days,
+        batch_size=IMPORT_BATCH,
+        update_conflicts=True,
+        unique_fields=["person", "date"],
+        update_fields=_IMPORTED_FIELDS,
+    )
+    user = user if getattr(user, "is_authenticated", False) else None
+    for update in (False, True):
+        rows = [d for d in days if (d.pk in replaced) == update]
+        DutyDay.history.bulk_history_create(rows, batch_size=IMPORT_BATCH, update=update, default_user=user)
+
+
+#: Rows per statement of an import.
+IMPORT_BATCH = 1_000
 
 
 FIELD_LABELS = {"date": "日期", "kind": "类别", "location": "位置", "__all__": "整行"}
