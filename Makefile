@@ -4,7 +4,7 @@ VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed-stamp
 
-.PHONY: install run test lint format messages bench bench-compliance bench-dashboard bench-import bench-load browser screenshots
+.PHONY: install run test lint format messages bench bench-compliance bench-dashboard bench-import bench-duty-import bench-load browser screenshots
 CHROMIUM := /usr/bin/chromium
 
 $(STAMP): pyproject.toml
@@ -74,6 +74,13 @@ IMPORT_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/accountability_bench_i
 bench-import: install
 	psql "$(IMPORT_DATABASE_URL:/accountability_bench_import=/postgres)" -q -c "DROP DATABASE IF EXISTS accountability_bench_import" -c "CREATE DATABASE accountability_bench_import"
 	DATABASE_URL=$(IMPORT_DATABASE_URL) $(BIN)/python bench/import.py
+
+# Duty-day import at its limit: a 20,000-row attendance workbook of one team parsed, imported, imported again and
+# imported with every kind changed (one JSON line; docs/performance.md). The database is re-created.
+DUTY_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/accountability_bench_duty
+bench-duty-import: install
+	psql "$(DUTY_DATABASE_URL:/accountability_bench_duty=/postgres)" -q -c "DROP DATABASE IF EXISTS accountability_bench_duty" -c "CREATE DATABASE accountability_bench_duty"
+	DATABASE_URL=$(DUTY_DATABASE_URL) $(BIN)/python bench/duty_import.py
 
 # Load: 50 staff logging visits and duty days for 60 s against gunicorn + PostgreSQL (one JSON line;
 # docs/performance.md). The database is re-created with a scale-0.1 region of this year.
