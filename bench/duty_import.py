@@ -104,9 +104,7 @@ def child(mode: str) -> None:
 
 
 def run(mode: str) -> dict:
-    out = subprocess.run(
-        [sys.executable, __file__, "--child", mode], check=True, capture_output=True, text=True
-    ).stdout
+    out = subprocess.run([sys.executable, __file__, "--child", mode], check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
 
