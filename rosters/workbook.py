@@ -6,8 +6,11 @@ is row 1), the column and a reason in Chinese. A problem with the file itself (e
 .xls or .csv, corrupt) is the only problem reported.
 
 Checked here, before anything is imported: the file's size and type (by its first bytes, not its
-name), unknown sheets, missing, unknown and repeated headers, merged cells (read from the sheet's XML,
-as openpyxl's read-only mode does not expose them), formulas (a cell must hold a value, not a formula),
+name); what it holds once decompressed, through ``infra.xlsx`` within ``XLSX_LIMITS`` (zip structure,
+sizes and ratios, no DOCTYPE or ENTITY, rows — blank ones included — blank rows, columns, a time budget:
+a small file built to expand is refused naming the limit, before it costs memory or minutes); unknown
+sheets, missing, unknown and repeated headers, merged cells (streamed from the sheet's XML, as
+openpyxl's read-only mode does not expose them), formulas (a cell must hold a value, not a formula),
 each value against its column (text length, whole numbers and their range, dates written as dates, as
 Excel serial numbers or as text, impossible dates such as 2019-02-30), required values, and codes
 repeated within a sheet. References to other rows (a village code that does not exist) are checked by
@@ -16,21 +19,39 @@ the import, which knows the database.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime
-import io
 import re
-import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
 from typing import Any, BinaryIO
 
 from django.utils.translation import gettext as _
+from django.utils.translation import gettext_lazy
+
+from infra import xlsx
 
 #: Largest workbook accepted, in bytes (a province's 1,000,000 households take about 40 MB).
 MAX_BYTES = 80 * 1024 * 1024
-#: Most data rows of one sheet.
+#: Most data rows of one sheet, blank rows included.
 MAX_ROWS = 1_200_000
+#: What a roster workbook may hold once decompressed, and how long reading it may take (a Celery task reads
+#: it): see ``infra.xlsx.XlsxLimits`` and docs/operations.md. A province's households sheet (1,000,000 rows,
+#: about 200 MB of sheet XML and up to 4 million distinct texts) fits; a sheet of 100,000 blank rows does not.
+XLSX_LIMITS = xlsx.XlsxLimits(
+    max_sheet_bytes=1024 * xlsx.MB,
+    max_shared_strings_bytes=256 * xlsx.MB,
+    max_shared_strings=4_000_000,
+    max_total_bytes=2048 * xlsx.MB,
+    max_rows=MAX_ROWS + 1,
+    max_blank_rows=100_000,
+    max_columns=200,
+    seconds=30.0,
+    seconds_per_mb=10.0,
+)
+DAMAGED = gettext_lazy("文件已损坏，或不是 Excel 工作簿。")
+TOO_MANY_ROWS = gettext_lazy("数据行过多：最多 %(limit)d 行（空行也计算在内）。请分成几个文件导入。")
 
 _XLS_MAGIC = b"\xd0\xcf\x11\xe0"
 _ZIP_MAGIC = b"PK\x03\x04"
@@ -113,34 +134,50 @@ def _check_file(content: bytes) -> None:
         raise FileProblem(_("不是 Excel（.xlsx）文件（如 .csv 或文本文件）：请使用下载的模板，保存为 .xlsx。"))
 
 
-def _merged_cells(archive: zipfile.ZipFile) -> dict[str, list[str]]:
-    """Sheet name → the ranges of its merged cells, read from the workbook's XML."""
+_RELATIONSHIP = re.compile(r"<(?:\w+:)?Relationship\b[^>]*>")
+_SHEET = re.compile(r"<(?:\w+:)?sheet\b[^>]*>")
+_ATTRIBUTE = re.compile(r'([\w:]+)\s*=\s*"([^"]*)"')
+#: A merged range in a sheet's XML (bounded, so that ``infra.xlsx.Scanner`` finds it across reads).
+_MERGE_CELL = re.compile(rb'<(?:\w{1,32}:)?mergeCell\b[^<>]{0,512}?\bref="([^"<>]{1,255})"')
+
+
+def _unescape(text: str) -> str:
+    return text.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", '"').replace("&amp;", "&")
+
+
+def _sheet_paths(archive: xlsx.GuardedZipFile) -> dict[str, str]:
+    """Sheet name → the path of its XML in the zip, from the workbook's XML and relationships (small
+    parts, read whole within the guard's limits)."""
     try:
         workbook = archive.read("xl/workbook.xml").decode("utf-8")
         rels = archive.read("xl/_rels/workbook.xml.rels").decode("utf-8")
-    except KeyError as exc:
-        raise FileProblem(_("文件已损坏，或不是 Excel 工作簿。")) from exc
-    targets = {
-        m.group("id"): m.group("target")
-        for m in re.finditer(r'<Relationship\b[^>]*?Id="(?P<id>[^"]+)"[^>]*?Target="(?P<target>[^"]+)"', rels)
-    }
-    targets |= {
-        m.group("id"): m.group("target")
-        for m in re.finditer(r'<Relationship\b[^>]*?Target="(?P<target>[^"]+)"[^>]*?Id="(?P<id>[^"]+)"', rels)
-    }
-    merged: dict[str, list[str]] = {}
-    for m in re.finditer(r'<(?:\w+:)?sheet\b[^>]*?name="(?P<name>[^"]*)"[^>]*?r:id="(?P<id>[^"]+)"', workbook):
-        target = targets.get(m.group("id"), "")
-        path = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
-        try:
-            xml = archive.read(path)
-        except KeyError:
-            continue
-        ranges = re.findall(rb'<(?:\w+:)?mergeCell\b[^>]*?ref="([^"]+)"', xml)
-        if ranges:
-            name = m.group("name").replace("&amp;", "&").replace("&lt;", "<").replace("&gt;", ">")
-            merged[name] = [r.decode() for r in ranges]
-    return merged
+    except (KeyError, UnicodeDecodeError) as exc:
+        raise FileProblem(DAMAGED) from exc
+    targets = {}
+    for tag in _RELATIONSHIP.findall(rels):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        if "Id" in attributes and "Target" in attributes:
+            targets[attributes["Id"]] = attributes["Target"]
+    paths = {}
+    for tag in _SHEET.findall(workbook):
+        attributes = dict(_ATTRIBUTE.findall(tag))
+        target = targets.get(attributes.get("r:id", ""), "")
+        if "name" in attributes and target:
+            paths[_unescape(attributes["name"])] = target.lstrip("/") if target.startswith("/") else f"xl/{target}"
+    return paths
+
+
+def _merged_cells(archive: xlsx.GuardedZipFile, path: str | None, most: int = 5) -> list[str]:
+    """The first ``most`` merged ranges of the sheet at ``path`` (read-only openpyxl does not expose them),
+    found by streaming its XML, never holding it whole."""
+    if not path or path not in archive.NameToInfo:
+        return []
+    ranges = []
+    for match in archive.scan(path, _MERGE_CELL):
+        ranges.append(match.group(1).decode("utf-8", "replace"))
+        if len(ranges) >= most:
+            break
+    return ranges
 
 
 def _text(value: Any) -> str:
@@ -239,10 +276,7 @@ def _read_sheet(spec: SheetSpec, rows: Iterator[tuple[Any, ...]], problems: list
     if any(p.sheet == spec.title and p.row == 1 for p in problems):
         return sheet
     seen: dict[tuple, int] = {}
-    for number, cells in enumerate(rows, start=2):
-        if number - 1 > MAX_ROWS:
-            problems.append(Problem(_("数据行过多：最多 %(limit)d 行。") % {"limit": MAX_ROWS}, spec.title, number))
-            break
+    for number, cells in enumerate(rows, start=2):  # counted, blank rows too, by the guard (XLSX_LIMITS)
         if all(_text(v) == "" for v in cells):
             continue
         values: dict[str, Any] = {}
@@ -282,23 +316,23 @@ def _read_sheet(spec: SheetSpec, rows: Iterator[tuple[Any, ...]], problems: list
 def read_workbook(file: BinaryIO | bytes, specs: list[SheetSpec]) -> tuple[dict[str, Sheet], list[Problem]]:
     """The known sheets of the workbook (by kind) and every problem found; nothing is written."""
     content = file if isinstance(file, bytes) else file.read()
+    limits = dataclasses.replace(XLSX_LIMITS, max_rows=MAX_ROWS + 1)  # the header is a row too
     try:
         _check_file(content)
-        archive = zipfile.ZipFile(io.BytesIO(content))
-        merged = _merged_cells(archive)
-        from openpyxl import load_workbook
-
-        workbook = load_workbook(io.BytesIO(content), read_only=True, data_only=False)
+        book = xlsx.open_workbook(content, limits, data_only=False)
     except FileProblem as exc:
         return {}, [Problem(str(exc))]
+    except xlsx.UploadRefused as exc:
+        return {}, [Problem(_refusal(exc))]
     except Exception:  # noqa: BLE001 — openpyxl and zipfile raise many kinds on a damaged file
-        return {}, [Problem(_("文件已损坏，或不是 Excel 工作簿。"))]
+        return {}, [Problem(str(DAMAGED))]
     by_title = {spec.title: spec for spec in specs}
     problems: list[Problem] = []
     sheets: dict[str, Sheet] = {}
     seen: dict[str, str] = {}
     try:
-        for name in workbook.sheetnames:
+        paths = _sheet_paths(book.archive)
+        for name in book.workbook.sheetnames:
             spec = by_title.get(name.strip())
             if spec is None:
                 if name.strip() not in (_("说明"), "说明"):
@@ -310,16 +344,28 @@ def read_workbook(file: BinaryIO | bytes, specs: list[SheetSpec]) -> tuple[dict[
                 problems.append(Problem(message, name))
                 continue
             seen[spec.kind] = name
-            if name in merged:
-                ranges = "、".join(merged[name][:5])
-                problems.append(Problem(_("含合并单元格（%(ranges)s）：请取消合并。") % {"ranges": ranges}, name))
-                continue
             try:
-                sheets[spec.kind] = _read_sheet(spec, workbook[name].iter_rows(values_only=True), problems)
+                if merged := _merged_cells(book.archive, paths.get(name)):
+                    ranges = "、".join(merged)
+                    problems.append(Problem(_("含合并单元格（%(ranges)s）：请取消合并。") % {"ranges": ranges}, name))
+                    continue
+                sheets[spec.kind] = _read_sheet(spec, book.rows(book.workbook[name]), problems)
+            except xlsx.UploadRefused as exc:  # past a limit: the only problem
+                return {}, [Problem(_refusal(exc), name)]
             except Exception:  # noqa: BLE001 — openpyxl reads a sheet's XML only now, and fails many ways on damage
-                return {}, [Problem(_("文件已损坏，或不是 Excel 工作簿。"), name)]
+                return {}, [Problem(str(DAMAGED), name)]
+    except FileProblem as exc:
+        return {}, [Problem(str(exc))]
+    except xlsx.UploadRefused as exc:
+        return {}, [Problem(_refusal(exc))]
     finally:
-        workbook.close()
+        book.close()
     if not sheets and not problems:
         problems.append(Problem(_("没有可导入的工作表：工作表名称应为 %(known)s。") % {"known": "、".join(by_title)}))
     return sheets, problems
+
+
+def _refusal(exc: xlsx.UploadRefused) -> str:
+    if isinstance(exc, xlsx.TooManyRows):
+        return str(TOO_MANY_ROWS % {"limit": MAX_ROWS})
+    return str(exc)
