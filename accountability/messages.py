@@ -39,3 +39,13 @@ class Msg:
     )
     BAD_ACTION_STATUS = _("状态“%(value)s”无效：应为 proposed、confirmed、held、waived 或 withdrawn。")
     BAD_ESCALATION = _("问责规则编码“%(value)s”无效：应如 E05.1。")
+
+    # Input hygiene and headers (accountability.middleware, accountability.auth; issue 17).
+    CONTROL_CHARACTER = _(
+        "请求无效：%(where)s中含有不可见的控制字符（如 NUL）。请删除这些字符后重新输入或提交；"
+        "从其他软件复制粘贴的内容可能带有这类字符。"
+    )
+    CONTROL_IN_PATH = _("网址")
+    CONTROL_IN_QUERY = _("查询参数")
+    CONTROL_IN_FORM = _("提交的表单")
+    PASSWORD_RESET_LIMIT = _("找回密码的请求过于频繁，请一小时后再试，或联系系统管理员重置密码。")

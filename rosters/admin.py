@@ -1,13 +1,16 @@
-"""The record of roster imports, read-only, with the template one click away."""
+"""The record of roster imports, read-only, with the template one click away: an administrator sees their
+own imports, a superuser everyone's (``rosters.selectors.roster_imports``)."""
 
 from __future__ import annotations
 
 from typing import Any
 
 from django.contrib import admin
+from django.db.models import QuerySet
 from django.http import HttpRequest
 
 from rosters.models import RosterImport
+from rosters.selectors import roster_imports
 
 
 @admin.register(RosterImport)
@@ -17,6 +20,9 @@ class RosterImportAdmin(admin.ModelAdmin):
     search_fields = ("file_name", "sha256")
     readonly_fields = [f.name for f in RosterImport._meta.fields]
     change_list_template = "rosters/admin_change_list.html"
+
+    def get_queryset(self, request: HttpRequest) -> QuerySet[RosterImport]:
+        return roster_imports(user=request.user)
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

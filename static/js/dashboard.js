@@ -2,6 +2,14 @@
    place's scoped data endpoint) with Apache ECharts, served from our own static files. */
 (function () {
   "use strict";
+  /* ECharts writes a tooltip's formatter output as HTML: every name interpolated into it (places, tiers
+     — data anyone with the right role can type) goes through escapeHtml, so "<img onerror=…>" is text. */
+  var escapeHtml = function (value) {
+    return String(value === null || value === undefined ? "" : value).replace(/[&<>"'`]/g, function (c) {
+      return { "&": "&amp;", "<": "&lt;", ">": "&gt;", '"': "&quot;", "'": "&#39;", "`": "&#96;" }[c];
+    });
+  };
+  window.accountabilityCharts = { escapeHtml: escapeHtml };
   var root = document.querySelector(".charts[data-src]");
   if (!root || !window.echarts) { return; }
   var english = root.dataset.lang === "en";
@@ -15,7 +23,7 @@
     var g = data.grid;
     el.style.height = Math.max(220, 28 * g.rows.length + 80) + "px";
     init(el).setOption({
-      tooltip: { position: "top", formatter: function (p) { return g.rows[p.value[1]] + " · " + g.columns[p.value[0]] + "：" + (p.value[2] === null ? "—" : p.value[2] + "%"); } },
+      tooltip: { position: "top", formatter: function (p) { return escapeHtml(g.rows[p.value[1]]) + " · " + escapeHtml(g.columns[p.value[0]]) + "：" + (p.value[2] === null ? "—" : escapeHtml(p.value[2]) + "%"); } },
       grid: { left: 90, right: 10, top: 10, bottom: 95 },
       xAxis: { type: "category", data: g.columns, splitArea: { show: true } },
       yAxis: { type: "category", data: g.rows, inverse: true, splitArea: { show: true } },
