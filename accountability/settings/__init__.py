@@ -125,7 +125,24 @@ AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_USERNAME_CALLABLE = "accountability.auth.axes_username"
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
-AXES_IPWARE_PROXY_COUNT = int(os.environ.get("AXES_PROXY_COUNT", "0")) or None  # reverse proxies in front
+# The client's address (for the lockout, and the password-reset limit). PROXY_COUNT is how many reverse
+# proxies we run in front of Django (1 behind nginx; 0, the default, when clients connect directly): with 0,
+# X-Forwarded-For is ignored (any client can write it); with N, the Nth address from its right end is the
+# client, the one our outermost proxy saw (what a client wrote to its left is ignored). django-axes' own
+# AXES_IPWARE_* settings would need django-ipware, which is not installed; this callable replaces them.
+PROXY_COUNT = int(os.environ.get("PROXY_COUNT", "0"))
+AXES_CLIENT_IP_CALLABLE = "accountability.auth.client_ip"
+
+# Password reset by e-mail only where mail is configured (EMAIL_HOST): without it the reset pages are 404
+# (accountability.auth). With it, at most PASSWORD_RESET_LIMIT requests an hour per address and per client.
+EMAIL_HOST = os.environ.get("EMAIL_HOST", "")
+EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "25"))
+EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
+EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
+EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", False)
+EMAIL_USE_SSL = env_bool("EMAIL_USE_SSL", False)
+DEFAULT_FROM_EMAIL = os.environ.get("DEFAULT_FROM_EMAIL", "webmaster@localhost")
+PASSWORD_RESET_LIMIT = int(os.environ.get("PASSWORD_RESET_LIMIT", "5"))
 
 # Sessions end after SESSION_HOURS (a working day) whatever the activity, and at logout.
 SESSION_COOKIE_AGE = int(float(os.environ.get("SESSION_HOURS", "8")) * 3600)
