@@ -272,15 +272,14 @@ def _shared_strings_parts(archive: zipfile.ZipFile, guard: Guard) -> set[str]:
 
 # --- reading the members ------------------------------------------------------------------------------
 
-#: What is counted as a part streams by (each pattern starts with ``<`` and holds no other ``<``, and is
-#: at most ``_OVERLAP`` bytes long, so that a match cut by a read is found whole in the next).
+#: What is counted as a part streams by (each pattern starts with ``<``, holds no other ``<`` and matches
+#: at most ``_OVERLAP`` bytes, so that a match cut by a read is found whole in the next).
 _PREFIX = rb"(?:[A-Za-z_][\w.\-]{0,32}:)?"
-_SHEET_TAGS = re.compile(
-    rb"<(?:!(?P<dtd>DOCTYPE|ENTITY)|" + _PREFIX + rb"row(?=[\s/>])(?:[^<>]{0,512}?(?P<blank>/)?>)?)"
-)
-_STRING_TAGS = re.compile(rb"<(?:!(?P<dtd>DOCTYPE|ENTITY)|" + _PREFIX + rb"(?P<si>si)(?=[\s/>]))")
-_OTHER_TAGS = re.compile(rb"<!(?P<dtd>DOCTYPE|ENTITY)")
+_SHEET_TAGS = re.compile(rb"<" + _PREFIX + rb"row(?=[\s/>])(?:[^<>]{0,512}?(?P<blank>/)?>)?")
+_STRING_TAGS = re.compile(rb"<" + _PREFIX + rb"si(?=[\s/>])")
 _OVERLAP = 1024
+#: Declarations refused in any XML part, looked for in every chunk before the parser sees it.
+_DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 
 
 class Scanner:
@@ -318,8 +317,9 @@ class _GuardedStream:
         self.count = 0
         self.rows = self.blank_rows = self.strings = self.elements = 0
         self.xml = _is_xml(self.name)
-        pattern = {"sheet": _SHEET_TAGS, "strings": _STRING_TAGS}.get(self.kind, _OTHER_TAGS)
-        self.scanner = Scanner(pattern) if self.xml else None
+        pattern = {"sheet": _SHEET_TAGS, "strings": _STRING_TAGS}.get(self.kind) if self.xml else None
+        self.scanner = Scanner(pattern) if pattern is not None else None
+        self.tail = b""  # the end of the previous chunk, where a declaration may have begun
         self.closed = False
 
     # the file interface openpyxl, ElementTree and zipfile use
@@ -377,23 +377,25 @@ class _GuardedStream:
         if self.count > limits.ratio_grace_bytes and self.count > limits.max_ratio * max(self.info.compress_size, 1):
             raise UploadRefused(RATIO_TOO_HIGH % {"name": self.name, "limit": limits.max_ratio})
         guard.grew(self.name, self.count)
-        if self.scanner is None:
+        if not self.xml:
             return
         if first and (data[:4].find(b"\x00") >= 0 or data.startswith((b"\xff\xfe", b"\xfe\xff"))):
             raise UploadRefused(NOT_UTF8 % {"name": self.name})
+        window = self.tail + data
+        if any(declaration in window for declaration in _DECLARATIONS):
+            raise UploadRefused(DECLARATION_FORBIDDEN % {"name": self.name})
+        self.tail = data[-16:]
         if self.kind == "part":
             self.elements += data.count(b"<")
             if self.elements > limits.max_part_elements:
                 raise UploadRefused(TOO_MANY_ELEMENTS % {"name": self.name, "limit": limits.max_part_elements})
-        self._scan(self.scanner.feed(data))
+        if self.scanner is not None:
+            self._scan(self.scanner.feed(data))
 
     def _scan(self, matches: Iterator[re.Match[bytes]]) -> None:
         limits = self.guard.limits
         for match in matches:
-            groups = match.groupdict()
-            if groups.get("dtd"):
-                raise UploadRefused(DECLARATION_FORBIDDEN % {"name": self.name})
-            if groups.get("si"):
+            if self.kind == "strings":
                 self.strings += 1
                 if self.strings > limits.max_shared_strings:
                     raise UploadRefused(TOO_MANY_SHARED_STRINGS % {"limit": limits.max_shared_strings})
@@ -401,7 +403,7 @@ class _GuardedStream:
             self.rows += 1
             if self.rows > limits.max_rows:
                 raise TooManyRows(limits.max_rows)
-            if groups.get("blank"):
+            if match.group("blank"):
                 self.blank_rows += 1
                 if limits.max_blank_rows is not None and self.blank_rows > limits.max_blank_rows:
                     raise UploadRefused(TOO_MANY_BLANK_ROWS % {"limit": limits.max_blank_rows})
