@@ -219,7 +219,7 @@ class Guard:
                 raise UploadRefused(TOTAL_TOO_LARGE % {"limit": _size(self.limits.max_total_bytes)})
 
 
-def _check_directory(archive: zipfile.ZipFile, guard: Guard) -> None:
+def _check_directory(archive: GuardedZipFile, guard: Guard) -> None:
     limits = guard.limits
     infos = archive.infolist()
     if len(infos) > limits.max_members:
@@ -253,14 +253,16 @@ def _check_directory(archive: zipfile.ZipFile, guard: Guard) -> None:
         raise UploadRefused(RATIO_TOO_HIGH % {"name": _("整个文件"), "limit": limits.max_ratio})
 
 
-def _shared_strings_parts(archive: zipfile.ZipFile, guard: Guard) -> set[str]:
+def _shared_strings_parts(archive: GuardedZipFile, guard: Guard) -> set[str]:
     """The parts ``[Content_Types].xml`` declares as shared strings (openpyxl finds them there), so that
     they get the shared-strings limits wherever they are."""
     name = "[Content_Types].xml"
     if name not in archive.NameToInfo:
         return set()
     guard.kinds[name] = "part"
-    with _GuardedStream(zipfile.ZipFile.open(archive, name), archive.getinfo(name), guard) as stream:
+    if archive.getinfo(name).file_size > guard.limits.max_part_bytes:
+        raise UploadRefused(PART_TOO_LARGE % {"name": name, "limit": _size(guard.limits.max_part_bytes)})
+    with archive.open(name) as stream:
         xml = stream.read()
     parts = set()
     for tag in _OVERRIDE.findall(xml):
@@ -332,6 +334,8 @@ class _GuardedStream:
             while chunk := self.read(CHUNK):
                 parts.append(chunk)
             return b"".join(parts)
+        if size == 0:
+            return b""  # not the end of the member
         try:
             data = self.raw.read(size)
         except zipfile.BadZipFile as exc:  # a bad checksum: the member was cut short, or lies about its size
