@@ -285,27 +285,26 @@ _DECLARATIONS = (b"<!DOCTYPE", b"<!ENTITY")
 
 
 class Scanner:
-    """Matches of ``pattern`` in a stream of chunks, each found once even when a chunk boundary cuts it
-    (``pattern`` must start with ``<``, contain no other ``<`` and match at most ``overlap`` bytes)."""
+    """Cuts a stream of chunks into segments in which every match of a pattern lies whole: a segment ends
+    before the last ``<`` of what has come, which waits for the next chunk (the patterns start with ``<``,
+    hold no other ``<`` and match at most ``overlap`` bytes, so no match straddles a cut). What follows
+    a ``<`` by more than ``overlap`` bytes is not kept (text; no match can start in it)."""
 
-    def __init__(self, pattern: re.Pattern[bytes], overlap: int = _OVERLAP) -> None:
-        self.pattern, self.overlap, self.tail = pattern, overlap, b""
+    def __init__(self, overlap: int = _OVERLAP) -> None:
+        self.overlap, self.tail = overlap, b""
 
-    def feed(self, data: bytes) -> Iterator[re.Match[bytes]]:
+    def feed(self, data: bytes) -> bytes:
         buffer = self.tail + data
-        cut = len(buffer) - self.overlap
-        if cut <= 0:
-            self.tail = buffer
-            return
-        for match in self.pattern.finditer(buffer, 0, len(buffer)):
-            if match.start() >= cut:
-                break
-            yield match
-        self.tail = buffer[cut:]
+        last = buffer.rfind(b"<")
+        if last < 0 or len(buffer) - last > self.overlap:
+            self.tail = b""
+            return buffer if last >= 0 else b""
+        self.tail = buffer[last:]
+        return buffer[:last]
 
-    def flush(self) -> Iterator[re.Match[bytes]]:
+    def flush(self) -> bytes:
         buffer, self.tail = self.tail, b""
-        yield from self.pattern.finditer(buffer)
+        return buffer
 
 
 class _GuardedStream:
@@ -319,8 +318,8 @@ class _GuardedStream:
         self.count = 0
         self.rows = self.blank_rows = self.strings = self.elements = 0
         self.xml = _is_xml(self.name)
-        pattern = {"sheet": _SHEET_TAGS, "strings": _STRING_TAGS}.get(self.kind) if self.xml else None
-        self.scanner = Scanner(pattern) if pattern is not None else None
+        self.pattern = {"sheet": _SHEET_TAGS, "strings": _STRING_TAGS}.get(self.kind) if self.xml else None
+        self.scanner = Scanner() if self.pattern is not None else None
         self.tail = b""  # the end of the previous chunk, where a declaration may have begun
         self.closed = False
 
@@ -396,21 +395,22 @@ class _GuardedStream:
         if self.scanner is not None:
             self._scan(self.scanner.feed(data))
 
-    def _scan(self, matches: Iterator[re.Match[bytes]]) -> None:
+    def _scan(self, segment: bytes) -> None:
+        if not segment:
+            return
         limits = self.guard.limits
-        for match in matches:
-            if self.kind == "strings":
-                self.strings += 1
-                if self.strings > limits.max_shared_strings:
-                    raise UploadRefused(TOO_MANY_SHARED_STRINGS % {"limit": limits.max_shared_strings})
-                continue
-            self.rows += 1
-            if self.rows > limits.max_rows:
-                raise TooManyRows(limits.max_rows)
-            if match.group("blank"):
-                self.blank_rows += 1
-                if limits.max_blank_rows is not None and self.blank_rows > limits.max_blank_rows:
-                    raise UploadRefused(TOO_MANY_BLANK_ROWS % {"limit": limits.max_blank_rows})
+        found = self.pattern.findall(segment)  # in C: a list of the "blank" group, or of the matches
+        if self.kind == "strings":
+            self.strings += len(found)
+            if self.strings > limits.max_shared_strings:
+                raise UploadRefused(TOO_MANY_SHARED_STRINGS % {"limit": limits.max_shared_strings})
+            return
+        self.rows += len(found)
+        if self.rows > limits.max_rows:
+            raise TooManyRows(limits.max_rows)
+        self.blank_rows += found.count(b"/")
+        if limits.max_blank_rows is not None and self.blank_rows > limits.max_blank_rows:
+            raise UploadRefused(TOO_MANY_BLANK_ROWS % {"limit": limits.max_blank_rows})
 
 
 class GuardedZipFile(zipfile.ZipFile):
@@ -430,11 +430,11 @@ class GuardedZipFile(zipfile.ZipFile):
 
     def scan(self, name: str, pattern: re.Pattern[bytes], overlap: int = _OVERLAP) -> Iterator[re.Match[bytes]]:
         """Matches of ``pattern`` in member ``name``, streamed (see ``Scanner`` for what ``pattern`` may be)."""
-        scanner = Scanner(pattern, overlap)
+        scanner = Scanner(overlap)
         with self.open(name) as stream:
             while chunk := stream.read(CHUNK):
-                yield from scanner.feed(chunk)
-            yield from scanner.flush()
+                yield from pattern.finditer(scanner.feed(chunk))
+            yield from pattern.finditer(scanner.flush())
 
 
 def open_archive(content: bytes, limits: XlsxLimits) -> GuardedZipFile:
