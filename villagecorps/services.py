@@ -291,7 +291,9 @@ def _write_days(user: Any, days: list[DutyDay]) -> None:
     user = user if getattr(user, "is_authenticated", False) else None
     for update in (False, True):
         rows = [d for d in days if (d.pk in replaced) == update]
-        DutyDay.history.bulk_history_create(rows, batch_size=IMPORT_BATCH, update=update, default_user=user)
+        DutyDay.history.bulk_history_create(
+            rows, batch_size=IMPORT_BATCH, update=update, default_user=user, default_change_reason=None
+        )  # no change reason, as a day saved one by one has none
 
 
 #: Rows per statement of an import.
