@@ -201,7 +201,13 @@ _IMPORTED_FIELDS = ["membership", "kind", "source", "location", "recorded_by", "
 
 
 def _import_days(user: Any, rows: list[ImportRow]) -> int:
-    people = {p.code: p for p in Person.objects.filter(code__in={r.person_code for r in rows})}
+    # Only people the user may know of: those of their scope and those stationed in it. Anyone else's code
+    # is answered as an unknown code, so the errors never name (or confirm) a person outside the scope.
+    known = Person.objects.filter(
+        Q(pk__in=Person.objects.visible_to(user).values("pk"))
+        | Q(pk__in=Membership.objects.visible_to(user).values("person"))
+    )
+    people = {p.code: p for p in known.filter(code__in={r.person_code for r in rows})}
     dates: dict[int, set[datetime.date]] = defaultdict(set)
     for r in rows:
         if (person := people.get(r.person_code)) is not None:

@@ -212,10 +212,15 @@ def test_refusals_of_the_services_are_numbered_too(w):
         row_msg(2, "日期", Msg.NOT_STATIONED % {"date": "2018-12-31", "person": "张三"}),
         row_msg(3, "位置", Msg.LOCATION_FORMAT),
     ]
-    assert problems(import_attendance, user=w["outsider"], file_name="a.csv", content=content)[-2:] == [
-        row_msg(3, "整行", Msg.OUT_OF_SCOPE),
-        row_msg(4, "整行", Msg.OUT_OF_SCOPE),
+    # Someone outside the scope learns nothing of these people (issue 17: "许超 没有驻村记录" named anyone):
+    # their codes are answered as unknown codes.
+    outside = problems(import_attendance, user=w["outsider"], file_name="a.csv", content=content)
+    assert outside[-3:] == [
+        row_msg(2, "人员编码", Msg.UNKNOWN_PERSON % {"code": "GS0001"}),
+        row_msg(3, "人员编码", Msg.UNKNOWN_PERSON % {"code": "GS0001"}),
+        row_msg(4, "人员编码", Msg.UNKNOWN_PERSON % {"code": "GS0002"}),
     ]
+    assert not any("张三" in str(problem) for problem in outside)
     assert saved() == []
 
 

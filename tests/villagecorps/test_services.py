@@ -320,7 +320,9 @@ def test_import_is_all_or_nothing_with_numbered_rows(w):
 
 def test_import_out_of_scope(w):
     rows = [ImportRow(row=2, person_code=w["a"].person.code, day=D(2019, 3, 6), kind=DayKind.IN_VILLAGE)]
-    assert messages(services.duty_days_import, user=w["outsider"], rows=rows) == [row_msg(2, "整行", Msg.OUT_OF_SCOPE)]
+    # A person the user may not know of is an unknown code: the refusal neither names nor confirms them.
+    unknown = Msg.UNKNOWN_PERSON % {"code": w["a"].person.code}
+    assert messages(services.duty_days_import, user=w["outsider"], rows=rows) == [row_msg(2, "人员编码", unknown)]
 
 
 # --- the admin saves duty days through duty_day_record -------------------------------------------------------
