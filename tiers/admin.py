@@ -135,8 +135,12 @@ class PlaceAdminForm(forms.ModelForm):
         parents = models.Place.objects.exclude(level="village")
         self.fields["parent"].queryset = parents.visible_to(user) if user is not None else parents
         if self.instance.pk:
+            # The parent of a saved place is shown, not chosen: it is valid even when it lies above the
+            # user's scope (county staff saving their own county, whose prefecture they do not see).
+            parent = models.Place.objects.get_parent(self.instance)
             self.fields["parent"].disabled = True
-            self.fields["parent"].initial = models.Place.objects.get_parent(self.instance)
+            self.fields["parent"].initial = parent
+            self.fields["parent"].queryset = models.Place.objects.filter(pk=getattr(parent, "pk", None))
             self.fields["level"].disabled = True
 
     def clean(self) -> dict[str, Any]:
